@@ -1,0 +1,1 @@
+"""Referral-network service directory for anti-trafficking work in Bangladesh."""

@@ -1,0 +1,450 @@
+"""HSDS 3.0 directory tables, with Bangla text columns and provenance for Bangladesh."""
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from geoalchemy2 import Geography, Geometry
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    Text,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, TimestampMixin
+
+
+def _id() -> Mapped[uuid.UUID]:
+    return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+class ProvenanceMixin:
+    """Where a record came from, under which licence, and when someone last verified it."""
+
+    data_source: Mapped[str] = mapped_column(Text, default="manual")
+    source_note: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    assured_date: Mapped[date | None] = mapped_column(Date)
+    assurer_email: Mapped[str | None] = mapped_column(Text)
+
+
+class Taxonomy(Base):
+    """A classification scheme (HSDS `taxonomy`)."""
+
+    __tablename__ = "taxonomy"
+
+    id: Mapped[uuid.UUID] = _id()
+    name: Mapped[str] = mapped_column(Text)
+    name_bn: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    description_bn: Mapped[str] = mapped_column(Text)
+    uri: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(Text)
+
+
+class TaxonomyTerm(Base):
+    """A service category (HSDS `taxonomy_term`), addressed by its stable `code`."""
+
+    __tablename__ = "taxonomy_term"
+
+    id: Mapped[uuid.UUID] = _id()
+    code: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_bn: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    description_bn: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("taxonomy_term.id"))
+    taxonomy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("taxonomy.id"), index=True)
+    language: Mapped[str | None] = mapped_column(Text)
+    term_uri: Mapped[str | None] = mapped_column(Text)
+
+    taxonomy: Mapped[Taxonomy] = relationship(lazy="raise")
+
+
+class Organization(ProvenanceMixin, TimestampMixin, Base):
+    """A provider organization (HSDS `organization`) with its home district."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[uuid.UUID] = _id()
+    slug: Mapped[str | None] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_bn: Mapped[str | None] = mapped_column(Text)
+    alternate_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    description_bn: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    legal_status: Mapped[str | None] = mapped_column(Text)
+    district_pcode: Mapped[str | None] = mapped_column(ForeignKey("admin_area.pcode"), index=True)
+    parent_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+
+    services: Mapped[list["Service"]] = relationship(back_populates="organization", lazy="raise")
+    phones: Mapped[list["Phone"]] = relationship(
+        lazy="raise", primaryjoin="Organization.id == foreign(Phone.organization_id)", viewonly=True
+    )
+
+
+class Service(ProvenanceMixin, TimestampMixin, Base):
+    """A service offered by an organization (HSDS `service`)."""
+
+    __tablename__ = "service"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('active', 'inactive', 'defunct', 'temporarily closed')", name="status"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    slug: Mapped[str | None] = mapped_column(Text, unique=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(Text)
+    name_bn: Mapped[str | None] = mapped_column(Text)
+    alternate_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_bn: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, default="active")
+    interpretation_services: Mapped[str | None] = mapped_column(Text)
+    application_process: Mapped[str | None] = mapped_column(Text)
+    fees_description: Mapped[str | None] = mapped_column(Text)
+    eligibility_description: Mapped[str | None] = mapped_column(Text)
+    eligibility_description_bn: Mapped[str | None] = mapped_column(Text)
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    alert: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship(back_populates="services", lazy="raise")
+    service_at_locations: Mapped[list["ServiceAtLocation"]] = relationship(
+        back_populates="service", lazy="raise", cascade="all, delete-orphan"
+    )
+    phones: Mapped[list["Phone"]] = relationship(
+        lazy="raise", primaryjoin="Service.id == foreign(Phone.service_id)", viewonly=True
+    )
+    schedules: Mapped[list["Schedule"]] = relationship(
+        lazy="raise", primaryjoin="Service.id == foreign(Schedule.service_id)", viewonly=True
+    )
+    service_areas: Mapped[list["ServiceArea"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan"
+    )
+    cost_options: Mapped[list["CostOption"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan"
+    )
+    languages: Mapped[list["Language"]] = relationship(
+        lazy="raise", primaryjoin="Service.id == foreign(Language.service_id)", viewonly=True
+    )
+    contacts: Mapped[list["Contact"]] = relationship(
+        lazy="raise", primaryjoin="Service.id == foreign(Contact.service_id)", viewonly=True
+    )
+    attributes: Mapped[list["Attribute"]] = relationship(
+        lazy="raise",
+        primaryjoin="and_(Service.id == foreign(Attribute.link_id), "
+        "Attribute.link_entity == 'service')",
+        viewonly=True,
+    )
+
+
+class Location(ProvenanceMixin, TimestampMixin, Base):
+    """A place (HSDS `location`); the database derives `geom` and the admin codes on write."""
+
+    __tablename__ = "location"
+    __table_args__ = (
+        CheckConstraint("location_type IN ('physical', 'postal', 'virtual')", name="type"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+        Index("ix_location_geom", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    slug: Mapped[str | None] = mapped_column(Text, unique=True)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    location_type: Mapped[str] = mapped_column(Text, default="physical")
+    url: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_bn: Mapped[str | None] = mapped_column(Text)
+    alternate_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_bn: Mapped[str | None] = mapped_column(Text)
+    transportation: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    coordinates_approximate: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
+    coordinates_source: Mapped[str | None] = mapped_column(Text)
+    external_identifier: Mapped[str | None] = mapped_column(Text)
+    external_identifier_type: Mapped[str | None] = mapped_column(Text)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
+    division_pcode: Mapped[str | None] = mapped_column(Text, index=True)
+    district_pcode: Mapped[str | None] = mapped_column(Text, index=True)
+    upazila_pcode: Mapped[str | None] = mapped_column(Text, index=True)
+    union_pcode: Mapped[str | None] = mapped_column(Text, index=True)
+
+    addresses: Mapped[list["Address"]] = relationship(lazy="raise", cascade="all, delete-orphan")
+    phones: Mapped[list["Phone"]] = relationship(
+        lazy="raise", primaryjoin="Location.id == foreign(Phone.location_id)", viewonly=True
+    )
+    schedules: Mapped[list["Schedule"]] = relationship(
+        lazy="raise", primaryjoin="Location.id == foreign(Schedule.location_id)", viewonly=True
+    )
+
+
+class ServiceAtLocation(Base):
+    """Where a service is delivered (HSDS `service_at_location`)."""
+
+    __tablename__ = "service_at_location"
+    __table_args__ = (UniqueConstraint("service_id", "location_id"),)
+
+    id: Mapped[uuid.UUID] = _id()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship(back_populates="service_at_locations", lazy="raise")
+    location: Mapped[Location] = relationship(lazy="raise")
+
+
+class Address(Base):
+    """A postal or physical address of a location (HSDS `address`)."""
+
+    __tablename__ = "address"
+
+    id: Mapped[uuid.UUID] = _id()
+    location_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    attention: Mapped[str | None] = mapped_column(Text)
+    address_1: Mapped[str] = mapped_column(Text)
+    address_2: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(Text)
+    state_province: Mapped[str] = mapped_column(Text)
+    postal_code: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(Text, default="BD")
+    address_type: Mapped[str] = mapped_column(Text, default="physical")
+
+
+class Phone(Base):
+    """A phone number of an organization, service, location or contact (HSDS `phone`)."""
+
+    __tablename__ = "phone"
+
+    id: Mapped[uuid.UUID] = _id()
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service_at_location.id", ondelete="CASCADE")
+    )
+    number: Mapped[str] = mapped_column(Text)
+    extension: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_bn: Mapped[str | None] = mapped_column(Text)
+    source_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Schedule(Base):
+    """When a service or location is open (HSDS `schedule`, iCal-style)."""
+
+    __tablename__ = "schedule"
+
+    id: Mapped[uuid.UUID] = _id()
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service_at_location.id", ondelete="CASCADE")
+    )
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    dtstart: Mapped[date | None] = mapped_column(Date)
+    timezone: Mapped[int | None] = mapped_column(Integer)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    wkst: Mapped[str | None] = mapped_column(Text)
+    freq: Mapped[str | None] = mapped_column(Text)
+    interval: Mapped[int | None] = mapped_column(Integer)
+    byday: Mapped[str | None] = mapped_column(Text)
+    byweekno: Mapped[str | None] = mapped_column(Text)
+    bymonthday: Mapped[str | None] = mapped_column(Text)
+    byyearday: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_bn: Mapped[str | None] = mapped_column(Text)
+    opens_at: Mapped[time | None] = mapped_column(Time)
+    closes_at: Mapped[time | None] = mapped_column(Time)
+    schedule_link: Mapped[str | None] = mapped_column(Text)
+    attending_type: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Contact(Base):
+    """A named role to contact at an organization or service (HSDS `contact`)."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[uuid.UUID] = _id()
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service_at_location.id", ondelete="CASCADE")
+    )
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE")
+    )
+    name: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+
+
+class Language(Base):
+    """A language a service, location or phone line is offered in (HSDS `language`)."""
+
+    __tablename__ = "language"
+
+    id: Mapped[uuid.UUID] = _id()
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE")
+    )
+    phone_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("phone.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CostOption(Base):
+    """A price of a service (HSDS `cost_option`); `amount = 0` means free of cost."""
+
+    __tablename__ = "cost_option"
+
+    id: Mapped[uuid.UUID] = _id()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    option: Mapped[str | None] = mapped_column(Text)
+    currency: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    amount_description: Mapped[str | None] = mapped_column(Text)
+
+
+class ServiceArea(Base):
+    """The area a service covers (HSDS `service_area`), tied to a gazetteer unit by `admin_pcode`."""
+
+    __tablename__ = "service_area"
+
+    id: Mapped[uuid.UUID] = _id()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    admin_pcode: Mapped[str | None] = mapped_column(ForeignKey("admin_area.pcode"), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_bn: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    extent: Mapped[str | None] = mapped_column(Text)
+    extent_type: Mapped[str | None] = mapped_column(Text)
+    uri: Mapped[str | None] = mapped_column(Text)
+
+
+class Attribute(Base):
+    """Links a record to a taxonomy term (HSDS `attribute`); services link to their categories."""
+
+    __tablename__ = "attribute"
+    __table_args__ = (
+        UniqueConstraint("link_id", "taxonomy_term_id"),
+        Index("ix_attribute_link_id", "link_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    link_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    taxonomy_term_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("taxonomy_term.id", ondelete="CASCADE"), index=True
+    )
+    link_type: Mapped[str | None] = mapped_column(Text)
+    link_entity: Mapped[str] = mapped_column(Text, default="service")
+    value: Mapped[str | None] = mapped_column(Text)
+
+    taxonomy_term: Mapped[TaxonomyTerm] = relationship(lazy="raise")
+
+
+class ServiceSearch(Base):
+    """Search document of a service, denormalised for the PostgreSQL search backend."""
+
+    __tablename__ = "service_search"
+    __table_args__ = (
+        Index("ix_service_search_tsv", "tsv", postgresql_using="gin"),
+        Index(
+            "ix_service_search_names_key",
+            "names_key",
+            postgresql_using="gin",
+            postgresql_ops={"names_key": "gin_trgm_ops"},
+        ),
+        Index("ix_service_search_geom", "geom", postgresql_using="gist"),
+        Index("ix_service_search_geog", "geog", postgresql_using="gist"),
+        Index("ix_service_search_category_codes", "category_codes", postgresql_using="gin"),
+        Index("ix_service_search_division_codes", "division_codes", postgresql_using="gin"),
+        Index("ix_service_search_district_codes", "district_codes", postgresql_using="gin"),
+        Index("ix_service_search_upazila_codes", "upazila_codes", postgresql_using="gin"),
+        Index("ix_service_search_union_codes", "union_codes", postgresql_using="gin"),
+        Index("ix_service_search_name_key", "name_key"),
+    )
+
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    status: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text)
+    names_key: Mapped[str] = mapped_column(Text)
+    category_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    free_of_cost: Mapped[bool] = mapped_column(Boolean)
+    division_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    district_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    upazila_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    union_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    geom = mapped_column(Geometry("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
+    geog = mapped_column(Geography("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
+    tsv: Mapped[str] = mapped_column(TSVECTOR)
+    modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Search over the directory: text normalisation and query backends (PostgreSQL by default)."""

@@ -1,0 +1,23 @@
+"""Text normalisation shared by writes, the loader and queries (rule: NFC, no zero-width joiners)."""
+
+import re
+import unicodedata
+
+# Zero-width non-joiner / joiner, zero-width space, soft hyphen, BOM, word joiner.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u200b\u00ad\ufeff\u2060"))
+_BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: str) -> str:
+    """Stored form of user-facing text: NFC, invisible joiners removed, whitespace collapsed."""
+    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    return _SPACE.sub(" ", value).strip()
+
+
+def search_key(value: str) -> str:
+    """Matching form of text: `clean_text`, lower case, Bangla digits as ASCII digits.
+
+    Mirrors the SQL function `search_normalize` created by the migrations.
+    """
+    return clean_text(value).translate(_BANGLA_DIGITS).lower().replace("\u2019", "'")
