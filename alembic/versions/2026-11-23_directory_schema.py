@@ -190,6 +190,7 @@ def upgrade() -> None:
     sa.Column('minimum_age', sa.Integer(), nullable=True),
     sa.Column('maximum_age', sa.Integer(), nullable=True),
     sa.Column('alert', sa.Text(), nullable=True),
+    sa.Column('alert_bn', sa.Text(), nullable=True),
     sa.Column('data_source', sa.Text(), nullable=False),
     sa.Column('source_note', sa.Text(), nullable=True),
     sa.Column('licence', sa.Text(), nullable=True),

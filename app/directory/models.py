@@ -130,6 +130,7 @@ class Service(ProvenanceMixin, TimestampMixin, Base):
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     alert: Mapped[str | None] = mapped_column(Text)
+    alert_bn: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(back_populates="services", lazy="raise")
     service_at_locations: Mapped[list["ServiceAtLocation"]] = relationship(
