@@ -194,9 +194,12 @@ def upgrade() -> None:
     op.execute(ADMIN_LOOKUP)
     op.execute(LOCATION_TRIGGER)
     op.execute(REFRESH_SERVICE_SEARCH)
+    # radius filters on single locations (`/service_at_locations`) use geography distances
+    op.execute("CREATE INDEX ix_location_geog ON location USING gist ((geom::geography))")
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_location_geog")
     op.execute("DROP FUNCTION refresh_service_search(uuid[])")
     op.execute("DROP TRIGGER location_derive ON location")
     op.execute("DROP FUNCTION location_derive()")

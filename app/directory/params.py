@@ -1,0 +1,224 @@
+"""Query parameters of the search endpoints, parsed into a backend-neutral `ServiceQuery`."""
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import get_settings
+from app.core.errors import InvalidParameter
+from app.directory.models import TaxonomyTerm
+from app.gazetteer.service import find_places, preferred_place
+from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
+from search.text import clean_text
+
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass
+class SearchParams:
+    """Raw parameters as the client sent them (validated for type and range by FastAPI)."""
+
+    search: str | None
+    page: int
+    per_page: int
+    lat: float | None
+    lng: float | None
+    radius_km: float | None
+    near: str | None
+    bbox: str | None
+    division: str | None
+    district: str | None
+    upazila: str | None
+    union: str | None
+    category: str | None
+    free_of_cost: bool | None
+    sort: Literal["relevance", "distance", "name"] | None
+    facets: str | None
+    organization_id: uuid.UUID | None
+    taxonomy_term_id: uuid.UUID | None
+    taxonomy_id: uuid.UUID | None
+    modified_after: datetime | None
+    full: bool
+
+
+def search_params(
+    search: Annotated[str | None, Query(description="Full-text search, English or Bangla.")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")] = 20,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="Latitude (WGS84).")] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180, description="Longitude (WGS84).")] = None,
+    radius_km: Annotated[
+        float | None, Query(gt=0, description="Radius around lat/lng or near, in km.")
+    ] = None,
+    near: Annotated[str | None, Query(description="Place name or pcode instead of lat/lng.")] = None,
+    bbox: Annotated[str | None, Query(description="minLng,minLat,maxLng,maxLat")] = None,
+    division: Annotated[str | None, Query(description="Division pcode or name.")] = None,
+    district: Annotated[str | None, Query(description="District pcode or name.")] = None,
+    upazila: Annotated[str | None, Query(description="Upazila pcode or name.")] = None,
+    union: Annotated[str | None, Query(description="Union pcode or name.")] = None,
+    category: Annotated[str | None, Query(description="Category codes, comma-separated (OR).")] = None,
+    free_of_cost: Annotated[bool | None, Query(description="Only free services.")] = None,
+    sort: Annotated[
+        Literal["relevance", "distance", "name"] | None,
+        Query(description="relevance (default with search), distance (default with a point), name."),
+    ] = None,
+    facets: Annotated[str | None, Query(description=f"Comma list of: {', '.join(FACETS)}.")] = None,
+    organization_id: Annotated[uuid.UUID | None, Query()] = None,
+    taxonomy_term_id: Annotated[uuid.UUID | None, Query()] = None,
+    taxonomy_id: Annotated[uuid.UUID | None, Query()] = None,
+    modified_after: Annotated[datetime | None, Query()] = None,
+    full: Annotated[bool, Query(description="Return fully nested services.")] = False,
+) -> SearchParams:
+    """Collects the search parameters (FastAPI checks types and ranges)."""
+    return SearchParams(
+        search, page, per_page, lat, lng, radius_km, near, bbox, division, district, upazila,
+        union, category, free_of_cost, sort, facets, organization_id, taxonomy_term_id,
+        taxonomy_id, modified_after, full,
+    )  # fmt: skip
+
+
+SearchParamsDep = Annotated[SearchParams, Depends(search_params)]
+
+
+def _finite(name: str, value: float | None) -> None:
+    if value is not None and not math.isfinite(value):
+        raise InvalidParameter(name, "must be a finite number", "একটি সসীম সংখ্যা হতে হবে")
+
+
+def parse_bbox(value: str) -> BBox:
+    """`minLng,minLat,maxLng,maxLat`, in range and in order."""
+    parts = value.split(",")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise InvalidParameter(
+            "bbox", "must be four numbers: minLng,minLat,maxLng,maxLat",
+            "চারটি সংখ্যা দিন: minLng,minLat,maxLng,maxLat",
+        )  # fmt: skip
+    min_lng, min_lat, max_lng, max_lat = numbers
+    if not (-180 <= min_lng <= 180 and -180 <= max_lng <= 180):
+        raise InvalidParameter("bbox", "longitudes must lie within -180..180", "দ্রাঘিমা -১৮০..১৮০ এর মধ্যে হতে হবে")
+    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise InvalidParameter("bbox", "latitudes must lie within -90..90", "অক্ষাংশ -৯০..৯০ এর মধ্যে হতে হবে")
+    if min_lng > max_lng or min_lat > max_lat:
+        raise InvalidParameter("bbox", "minimum must not exceed maximum", "সর্বনিম্ন মান সর্বোচ্চের বেশি হতে পারে না")
+    return BBox(min_lng, min_lat, max_lng, max_lat)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+async def _resolve_admin(
+    session: AsyncSession, params: SearchParams
+) -> dict[AdminLevel, tuple[str, ...]]:
+    admin: dict[AdminLevel, tuple[str, ...]] = {}
+    for level in ADMIN_LEVELS:
+        raw = getattr(params, level)
+        if raw is None:
+            continue
+        pcodes: list[str] = []
+        for value in _split(raw) or [raw]:
+            places = await find_places(session, value=value, level=level)
+            if not places:
+                raise InvalidParameter(
+                    level, f"unknown {level} {value!r}", f"অজানা {level} {value!r}"
+                )
+            pcodes.extend(place.pcode for place in places)
+        admin[level] = tuple(dict.fromkeys(pcodes))
+    return admin
+
+
+async def _resolve_categories(session: AsyncSession, raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    codes = _split(raw)
+    known = set((await session.execute(select(TaxonomyTerm.code))).scalars())
+    unknown = [code for code in codes if code not in known]
+    if unknown or not codes:
+        raise InvalidParameter(
+            "category", f"unknown category {', '.join(unknown) or raw!r}; known: {', '.join(sorted(known))}",
+            f"অজানা সেবার ধরন {', '.join(unknown) or raw!r}",
+        )  # fmt: skip
+    return tuple(codes)
+
+
+async def _resolve_point(session: AsyncSession, params: SearchParams) -> Point | None:
+    _finite("lat", params.lat)
+    _finite("lng", params.lng)
+    _finite("radius_km", params.radius_km)
+    if (params.lat is None) != (params.lng is None):
+        missing = "lng" if params.lng is None else "lat"
+        raise InvalidParameter(missing, "lat and lng must be given together", "lat ও lng একসাথে দিতে হবে")
+    if params.near is not None and params.lat is not None:
+        raise InvalidParameter("near", "give either near or lat/lng, not both", "near অথবা lat/lng, যেকোনো একটি দিন")
+    if params.lat is not None and params.lng is not None:
+        return Point(params.lat, params.lng)
+    if params.near is not None:
+        places = preferred_place(await find_places(session, value=params.near))
+        if not places:
+            raise InvalidParameter("near", f"unknown place {params.near!r}", f"অজানা স্থান {params.near!r}")
+        if len(places) > 1:
+            options = ", ".join(f"{p.pcode} ({p.name_en})" for p in places[:10])
+            raise InvalidParameter(
+                "near", f"{params.near!r} names several places: {options}; use a pcode",
+                f"{params.near!r} নামে একাধিক স্থান আছে; pcode ব্যবহার করুন",
+            )  # fmt: skip
+        return Point(places[0].lat, places[0].lng)
+    if params.radius_km is not None:
+        raise InvalidParameter("radius_km", "needs lat/lng or near", "lat/lng অথবা near প্রয়োজন")
+    return None
+
+
+async def build_service_query(session: AsyncSession, params: SearchParams) -> ServiceQuery:
+    """Validates the combination of parameters and resolves names to codes."""
+    settings = get_settings()
+    point = await _resolve_point(session, params)
+    radius_km = None
+    if point is not None:
+        radius_km = params.radius_km if params.radius_km is not None else settings.default_radius_km
+        if radius_km > settings.max_radius_km:
+            raise InvalidParameter(
+                "radius_km", f"must not exceed {settings.max_radius_km:g}",
+                f"{settings.max_radius_km:g} এর বেশি হতে পারবে না",
+            )  # fmt: skip
+    text = None
+    if params.search is not None:
+        text = clean_text(params.search)[:MAX_SEARCH_LENGTH] or None
+    sort = params.sort or ("relevance" if text else "distance" if point else "name")
+    if sort == "distance" and point is None:
+        raise InvalidParameter("sort", "sort=distance needs lat/lng or near", "sort=distance এর জন্য lat/lng অথবা near প্রয়োজন")
+    if sort == "relevance" and text is None:
+        raise InvalidParameter("sort", "sort=relevance needs search", "sort=relevance এর জন্য search প্রয়োজন")
+    facets = tuple(dict.fromkeys(_split(params.facets))) if params.facets is not None else ()
+    unknown_facets = [name for name in facets if name not in FACETS]
+    if unknown_facets or (params.facets is not None and not facets):
+        raise InvalidParameter(
+            "facets", f"unknown facet {', '.join(unknown_facets) or params.facets!r}; known: {', '.join(FACETS)}",
+            f"অজানা facet {', '.join(unknown_facets)}",
+        )  # fmt: skip
+    return ServiceQuery(
+        text=text,
+        point=point,
+        radius_km=radius_km,
+        bbox=parse_bbox(params.bbox) if params.bbox is not None else None,
+        admin=await _resolve_admin(session, params),
+        categories=await _resolve_categories(session, params.category),
+        free_of_cost=params.free_of_cost,
+        organization_id=params.organization_id,
+        taxonomy_term_id=params.taxonomy_term_id,
+        taxonomy_id=params.taxonomy_id,
+        modified_after=params.modified_after,
+        sort=sort,
+        page=params.page,
+        per_page=params.per_page,
+        facets=facets,
+    )

@@ -1,0 +1,160 @@
+"""Public read API of the directory (HSDS 3.0 API profile with Bangladesh extensions)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import get_settings
+from app.core.db import SessionDep, get_session
+from app.directory import service as directory
+from app.directory.params import SearchParamsDep, build_service_query
+from app.directory.schemas import (
+    ApiRoot,
+    OrganizationRead,
+    Page,
+    ServiceAtLocationRead,
+    ServiceFull,
+    ServiceListItem,
+    TaxonomyRead,
+    TaxonomyTermRead,
+)
+from search.backend import SearchBackend
+from search.postgres import PostgresSearch
+
+router = APIRouter()
+
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
+
+ATTRIBUTION = [
+    "Human Services Data Specification: an Open Referral resource (https://openreferral.org/), CC BY-SA 4.0.",
+    "Administrative boundaries: Bangladesh Bureau of Statistics (BBS) / OCHA, via the Humanitarian Data Exchange, CC BY 3.0 IGO.",
+    "Names and Bangla labels: Bangladesh GeoCode by Nuhil Mehdy (MIT).",
+    "Health facilities © OpenStreetMap contributors, via healthsites.io / HDX, ODbL 1.0.",
+]
+ATTRIBUTION_BN = [
+    "হিউম্যান সার্ভিসেস ডেটা স্পেসিফিকেশন: ওপেন রেফারেলের একটি সম্পদ (https://openreferral.org/), CC BY-SA 4.0।",
+    "প্রশাসনিক সীমানা: বাংলাদেশ পরিসংখ্যান ব্যুরো (বিবিএস) / ওচা, হিউম্যানিটারিয়ান ডেটা এক্সচেঞ্জের মাধ্যমে, CC BY 3.0 IGO।",
+    "নাম ও বাংলা লেবেল: নুহিল মেহদীর বাংলাদেশ জিওকোড (MIT)।",
+    "স্বাস্থ্যকেন্দ্র © ওপেনস্ট্রিটম্যাপ অবদানকারীগণ, healthsites.io / এইচডিএক্সের মাধ্যমে, ODbL 1.0।",
+]
+
+
+def get_search_backend(session: Annotated[AsyncSession, Depends(get_session)]) -> SearchBackend:
+    """The configured search backend for this request."""
+    return PostgresSearch(session)
+
+
+SearchBackendDep = Annotated[SearchBackend, Depends(get_search_backend)]
+
+
+@router.get("/", response_model=ApiRoot, response_model_exclude_none=True)
+async def read_api_root() -> ApiRoot:
+    """Information about this API and its relationship with HSDS."""
+    base = get_settings().public_base_url.rstrip("/")
+    return ApiRoot(
+        profile="https://docs.openreferral.org/en/latest/hsds/profiles.html",
+        openapi_url=f"{base}/openapi.json",
+        name="District referral-network service directory",
+        name_bn="জেলা রেফারেল নেটওয়ার্ক সেবা নির্দেশিকা",
+        description="Services for survivors of trafficking in Bangladesh: health, legal aid, "
+        "training, employment and migration, police, shelters, counselling and helplines.",
+        description_bn="বাংলাদেশে মানব পাচারের শিকার মানুষদের জন্য সেবা: স্বাস্থ্য, আইনগত সহায়তা, "
+        "প্রশিক্ষণ, কর্মসংস্থান ও অভিবাসন, পুলিশ, আশ্রয়কেন্দ্র, কাউন্সেলিং ও হেল্পলাইন।",
+        attribution=ATTRIBUTION,
+        attribution_bn=ATTRIBUTION_BN,
+        extensions={
+            "search_parameters": [
+                "lat", "lng", "radius_km", "near", "bbox", "division", "district", "upazila",
+                "union", "category", "free_of_cost", "sort", "facets",
+            ],
+            "languages": ["en", "bn"],
+        },
+    )  # fmt: skip
+
+
+@router.get("/services", response_model=Page[ServiceFull] | Page[ServiceListItem], response_model_exclude_none=True)
+async def search_services(
+    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep
+) -> Page[ServiceListItem]:
+    """Search services by word, place, category and distance (HSDS page envelope)."""
+    query = await build_service_query(session, params)
+    return await directory.search_services(session, backend, query=query, full=params.full)
+
+
+@router.get("/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True)
+async def read_service(session: SessionDep, service_id: str) -> ServiceFull:
+    """One service, fully nested: organization, locations, phones, schedules, categories."""
+    return await directory.get_service(session, service_id=service_id)
+
+
+@router.get("/organizations", response_model=Page[OrganizationRead], response_model_exclude_none=True)
+async def list_organizations(
+    session: SessionDep,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+    full_service: bool = False,
+) -> Page[OrganizationRead]:
+    """Organizations, optionally matching a name (English or Bangla)."""
+    return await directory.list_organizations(
+        session, search=search, page=page, per_page=per_page, full=full_service
+    )
+
+
+@router.get("/organizations/{organization_id}", response_model=OrganizationRead, response_model_exclude_none=True)
+async def read_organization(session: SessionDep, organization_id: str) -> OrganizationRead:
+    """One organization with its phones, locations and services."""
+    return await directory.get_organization(session, organization_id=organization_id)
+
+
+@router.get("/service_at_locations", response_model=Page[ServiceAtLocationRead], response_model_exclude_none=True)
+async def search_service_at_locations(
+    session: SessionDep, params: SearchParamsDep
+) -> Page[ServiceAtLocationRead]:
+    """Services at their locations, with the same filters as `/services`."""
+    query = await build_service_query(session, params)
+    return await directory.list_service_at_locations(session, query=query)
+
+
+@router.get(
+    "/service_at_locations/{sal_id}", response_model=ServiceAtLocationRead, response_model_exclude_none=True
+)
+async def read_service_at_location(session: SessionDep, sal_id: str) -> ServiceAtLocationRead:
+    """One service at one location."""
+    return await directory.get_service_at_location(session, sal_id=sal_id)
+
+
+@router.get("/taxonomies", response_model=Page[TaxonomyRead], response_model_exclude_none=True)
+async def list_taxonomies(session: SessionDep, page: PageNumber = 1, per_page: PerPage = 20) -> Page[TaxonomyRead]:
+    """The taxonomies in use."""
+    return await directory.list_taxonomies(session, page=page, per_page=per_page)
+
+
+@router.get("/taxonomies/{taxonomy_id}", response_model=TaxonomyRead, response_model_exclude_none=True)
+async def read_taxonomy(session: SessionDep, taxonomy_id: str) -> TaxonomyRead:
+    """One taxonomy."""
+    return await directory.get_taxonomy(session, taxonomy_id=taxonomy_id)
+
+
+@router.get("/taxonomy_terms", response_model=Page[TaxonomyTermRead], response_model_exclude_none=True)
+async def list_taxonomy_terms(
+    session: SessionDep,
+    taxonomy_id: uuid.UUID | None = None,
+    parent_id: uuid.UUID | None = None,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+) -> Page[TaxonomyTermRead]:
+    """Service categories (taxonomy terms) with English and Bangla names."""
+    return await directory.list_taxonomy_terms(
+        session, taxonomy_id=taxonomy_id, parent_id=parent_id, search=search, page=page, per_page=per_page
+    )
+
+
+@router.get("/taxonomy_terms/{term_id}", response_model=TaxonomyTermRead, response_model_exclude_none=True)
+async def read_taxonomy_term(session: SessionDep, term_id: str) -> TaxonomyTermRead:
+    """One taxonomy term."""
+    return await directory.get_taxonomy_term(session, term_id=term_id)

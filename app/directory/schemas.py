@@ -1,0 +1,300 @@
+"""Response schemas of the public read API: HSDS 3.0 objects plus Bangla and geo extensions.
+
+Fields that are unknown are left out of responses (not `null`), as HSDS validators expect.
+"""
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+T = TypeVar("T")
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """The HSDS page envelope; pages start at 1."""
+
+    total_items: int
+    total_pages: int
+    page_number: int
+    size: int
+    first_page: bool
+    last_page: bool
+    empty: bool
+    contents: list[T]
+    facets: dict[str, dict[str, int]] | None = None
+
+    @classmethod
+    def build(
+        cls, *, contents: list[T], total: int, page: int, per_page: int,
+        facets: dict[str, dict[str, int]] | None = None,
+    ) -> "Page[T]":  # fmt: skip
+        total_pages = (total + per_page - 1) // per_page
+        return cls(
+            total_items=total, total_pages=total_pages, page_number=page, size=len(contents),
+            first_page=page == 1, last_page=page >= total_pages, empty=not contents,
+            contents=contents, facets=facets,
+        )  # fmt: skip
+
+
+class ProvenanceRead(Read):
+    data_source: str | None = None
+    source_note: str | None = None
+    licence: str | None = None
+    assured_date: date | None = None
+    assurer_email: str | None = None
+
+
+class TaxonomyRead(Read):
+    id: uuid.UUID
+    name: str
+    name_bn: str
+    description: str
+    description_bn: str
+    uri: str | None = None
+    version: str | None = None
+
+
+class TaxonomyTermRead(Read):
+    id: uuid.UUID
+    code: str
+    name: str
+    name_bn: str
+    description: str
+    description_bn: str
+    parent_id: uuid.UUID | None = None
+    taxonomy: str | None = None
+    taxonomy_id: uuid.UUID
+    language: str | None = None
+    term_uri: str | None = None
+
+
+class AttributeRead(Read):
+    id: uuid.UUID
+    link_id: uuid.UUID
+    taxonomy_term_id: uuid.UUID
+    link_type: str | None = None
+    link_entity: str
+    value: str | None = None
+    taxonomy_term: TaxonomyTermRead
+
+
+class PhoneRead(Read):
+    id: uuid.UUID
+    location_id: uuid.UUID | None = None
+    service_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    number: str
+    extension: str | None = None
+    type: str | None = None
+    description: str | None = None
+    description_bn: str | None = None
+
+
+class ScheduleRead(Read):
+    id: uuid.UUID
+    service_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    freq: str | None = None
+    byday: str | None = None
+    opens_at: time | None = None
+    closes_at: time | None = None
+    description: str | None = None
+    description_bn: str | None = None
+    notes: str | None = None
+
+
+class CostOptionRead(Read):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    option: str | None = None
+    currency: str | None = None
+    amount: Decimal | None = None
+    amount_description: str | None = None
+
+    @field_serializer("amount")
+    def amount_as_number(self, value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+
+class ServiceAreaRead(Read):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    name: str | None = None
+    name_bn: str | None = None
+    description: str | None = None
+    extent_type: str | None = None
+    admin_pcode: str | None = None
+
+
+class LanguageRead(Read):
+    id: uuid.UUID
+    name: str | None = None
+    code: str | None = None
+    note: str | None = None
+
+
+class ContactRead(Read):
+    id: uuid.UUID
+    name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    email: str | None = None
+
+
+class AddressRead(Read):
+    id: uuid.UUID
+    location_id: uuid.UUID
+    attention: str | None = None
+    address_1: str
+    address_2: str | None = None
+    city: str
+    region: str | None = None
+    state_province: str
+    postal_code: str = ""
+    country: str
+    address_type: str
+
+    @field_serializer("postal_code")
+    def unknown_postcode(self, value: str | None) -> str:
+        return value or ""
+
+
+class LocationRead(ProvenanceRead):
+    id: uuid.UUID
+    location_type: str
+    organization_id: uuid.UUID | None = None
+    name: str | None = None
+    name_bn: str | None = None
+    alternate_name: str | None = None
+    description: str | None = None
+    description_bn: str | None = None
+    transportation: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    coordinates_approximate: bool = False
+    coordinates_source: str | None = None
+    external_identifier: str | None = None
+    external_identifier_type: str | None = None
+    division_pcode: str | None = None
+    district_pcode: str | None = None
+    upazila_pcode: str | None = None
+    union_pcode: str | None = None
+    addresses: list[AddressRead] = []
+    phones: list[PhoneRead] = []
+    distance_km: float | None = None
+
+
+class OrganizationBrief(ProvenanceRead):
+    id: uuid.UUID
+    name: str
+    name_bn: str | None = None
+    alternate_name: str | None = None
+    description: str
+    description_bn: str | None = None
+    email: str | None = None
+    website: str | None = None
+    legal_status: str | None = None
+    district_pcode: str | None = None
+    parent_organization_id: uuid.UUID | None = None
+
+
+class CategoryRead(BaseModel):
+    code: str
+    name: str
+    name_bn: str
+
+
+class ServiceBase(ProvenanceRead):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    name_bn: str | None = None
+    alternate_name: str | None = None
+    description: str | None = None
+    description_bn: str | None = None
+    url: str | None = None
+    email: str | None = None
+    status: str
+    interpretation_services: str | None = None
+    application_process: str | None = None
+    fees_description: str | None = None
+    eligibility_description: str | None = None
+    eligibility_description_bn: str | None = None
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    alert: str | None = None
+    alert_bn: str | None = None
+    last_modified: datetime | None = None
+    # extensions
+    categories: list[CategoryRead] = []
+    free_of_cost: bool | None = None
+    distance_km: float | None = None
+
+
+class ServiceListItem(ServiceBase):
+    """HSDS `service_list` item with its organization."""
+
+    organization: OrganizationBrief
+
+
+class ServiceAtLocationNested(Read):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    location_id: uuid.UUID
+    description: str | None = None
+    location: LocationRead
+
+
+class ServiceFull(ServiceListItem):
+    """HSDS full `service` with its locations, phones, schedules and categories."""
+
+    phones: list[PhoneRead] = []
+    schedules: list[ScheduleRead] = []
+    service_areas: list[ServiceAreaRead] = []
+    service_at_locations: list[ServiceAtLocationNested] = []
+    languages: list[LanguageRead] = []
+    cost_options: list[CostOptionRead] = []
+    contacts: list[ContactRead] = []
+    attributes: list[AttributeRead] = []
+
+
+class OrganizationRead(OrganizationBrief):
+    """HSDS organization with its phones, locations and (brief) services."""
+
+    phones: list[PhoneRead] = []
+    locations: list[LocationRead] = []
+    services: list[ServiceBase] = []
+
+
+class ServiceAtLocationRead(Read):
+    """HSDS `service_at_location` with its service (brief) and location."""
+
+    id: uuid.UUID
+    service_id: uuid.UUID
+    location_id: uuid.UUID
+    description: str | None = None
+    service: ServiceBase
+    location: LocationRead
+    distance_km: float | None = None
+
+
+class ApiRoot(BaseModel):
+    version: str = "3.0"
+    profile: str
+    openapi_url: str
+    name: str
+    name_bn: str
+    description: str
+    description_bn: str
+    attribution: list[str] = Field(default_factory=list)
+    attribution_bn: list[str] = Field(default_factory=list)
+    extensions: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,342 @@
+"""Reads of the directory: searches through the configured backend, then loads HSDS objects."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, null, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from app.directory.errors import (
+    OrganizationNotFound,
+    ServiceAtLocationNotFound,
+    ServiceNotFound,
+    TaxonomyNotFound,
+    TaxonomyTermNotFound,
+)
+from app.directory.models import (
+    Attribute,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    ServiceSearch,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from app.directory.schemas import (
+    CategoryRead,
+    LocationRead,
+    OrganizationRead,
+    Page,
+    ServiceAtLocationRead,
+    ServiceBase,
+    ServiceFull,
+    ServiceListItem,
+    TaxonomyRead,
+    TaxonomyTermRead,
+)
+from search.backend import SearchBackend
+from search.postgres import location_conditions, location_geography, point_of, service_conditions
+from search.query import VISIBLE_STATUSES, ServiceQuery
+from search.text import search_key
+
+
+def parse_id(value: str) -> uuid.UUID | None:
+    """A UUID from a path segment, or None when it is not one (then the record is unknown)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _location_options(path: Any) -> list[LoaderOption]:
+    return [path.selectinload(Location.addresses), path.selectinload(Location.phones)]
+
+
+def _service_options(*, full: bool) -> list[LoaderOption]:
+    options: list[LoaderOption] = [
+        selectinload(Service.organization),
+        selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+        selectinload(Service.cost_options),
+    ]
+    if full:
+        sal_location = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+        options += [
+            selectinload(Service.phones),
+            selectinload(Service.schedules),
+            selectinload(Service.service_areas),
+            selectinload(Service.languages),
+            selectinload(Service.contacts),
+            *_location_options(sal_location),
+        ]
+    return options
+
+
+def _extensions(service: Service, distance_km: float | None = None) -> dict[str, Any]:
+    categories = sorted(
+        (CategoryRead(code=a.taxonomy_term.code, name=a.taxonomy_term.name, name_bn=a.taxonomy_term.name_bn)
+         for a in service.attributes),
+        key=lambda c: c.code,
+    )  # fmt: skip
+    free = None
+    if service.cost_options:
+        free = any(option.amount == 0 for option in service.cost_options)
+    return {
+        "categories": categories,
+        "free_of_cost": free,
+        "last_modified": service.updated_at,
+        "distance_km": None if distance_km is None else round(distance_km, 3),
+    }
+
+
+def service_read(service: Service, *, full: bool, distance_km: float | None = None) -> ServiceListItem:
+    """HSDS list item (or full service) of a loaded `Service`."""
+    model = ServiceFull if full else ServiceListItem
+    return model.model_validate(service).model_copy(update=_extensions(service, distance_km))
+
+
+async def search_services(
+    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery, full: bool
+) -> Page[ServiceListItem]:
+    """One page of services matching the query, in the backend's order."""
+    result = await backend.search_services(query)
+    ids = [hit.service_id for hit in result.hits]
+    loaded = {
+        s.id: s
+        for s in (
+            await session.execute(select(Service).where(Service.id.in_(ids)).options(*_service_options(full=full)))
+        ).scalars()
+    }
+    contents = [
+        service_read(loaded[hit.service_id], full=full, distance_km=hit.distance_km)
+        for hit in result.hits
+        if hit.service_id in loaded
+    ]
+    return Page[ServiceListItem].build(
+        contents=contents, total=result.total, page=query.page, per_page=query.per_page,
+        facets=result.facets if query.facets else None,
+    )  # fmt: skip
+
+
+async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
+    """The full service, or `ServiceNotFound`."""
+    sid = parse_id(service_id)
+    service = None
+    if sid is not None:
+        stmt = select(Service).where(Service.id == sid).options(*_service_options(full=True))
+        service = (await session.execute(stmt)).scalar_one_or_none()
+    if service is None:
+        raise ServiceNotFound(f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।")
+    read = service_read(service, full=True)
+    assert isinstance(read, ServiceFull)
+    return read
+
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern matching the search key of `text` anywhere, with wildcards escaped."""
+    escaped = search_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _org_search(stmt: Any, search: str | None) -> Any:
+    if not search:
+        return stmt
+    key = _like_pattern(search)
+    return stmt.where(
+        or_(
+            func.search_normalize(Organization.name).like(key),
+            func.search_normalize(func.coalesce(Organization.name_bn, "")).like(key),
+            func.search_normalize(func.coalesce(Organization.alternate_name, "")).like(key),
+        )
+    )
+
+
+async def list_organizations(
+    session: AsyncSession, *, search: str | None, page: int, per_page: int, full: bool
+) -> Page[OrganizationRead]:
+    """Organizations by name (HSDS page envelope)."""
+    base = _org_search(select(Organization).where(Organization.active.is_(True)), search)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    stmt = base.order_by(Organization.name, Organization.id).offset((page - 1) * per_page).limit(per_page)
+    if full:
+        stmt = stmt.options(*_organization_options())
+    orgs = (await session.execute(stmt)).scalars().all()
+    contents = [await _organization_read(session, org, full=full) for org in orgs]
+    return Page[OrganizationRead].build(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def _organization_options() -> list[LoaderOption]:
+    return [
+        selectinload(Organization.phones),
+        selectinload(Organization.services).selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+        selectinload(Organization.services).selectinload(Service.cost_options),
+    ]
+
+
+async def _organization_read(session: AsyncSession, org: Organization, *, full: bool) -> OrganizationRead:
+    if not full:
+        return OrganizationRead.model_validate(org, from_attributes=True).model_copy(
+            update={"phones": [], "locations": [], "services": []}
+        )
+    locations = (
+        await session.execute(
+            select(Location).where(Location.organization_id == org.id).options(
+                selectinload(Location.addresses), selectinload(Location.phones)
+            ).order_by(Location.name)
+        )
+    ).scalars().all()  # fmt: skip
+    services = [
+        ServiceBase.model_validate(s).model_copy(update=_extensions(s))
+        for s in sorted(org.services, key=lambda s: s.name)
+        if s.status in VISIBLE_STATUSES
+    ]
+    read = OrganizationRead.model_validate(
+        {**_columns(org), "phones": org.phones, "locations": locations, "services": []},
+    )
+    return read.model_copy(update={"services": services, "locations": [LocationRead.model_validate(x) for x in locations]})
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+
+
+async def get_organization(session: AsyncSession, *, organization_id: str) -> OrganizationRead:
+    """The organization with its phones, locations and services, or `OrganizationNotFound`."""
+    oid = parse_id(organization_id)
+    org = None
+    if oid is not None:
+        stmt = select(Organization).where(Organization.id == oid).options(*_organization_options())
+        org = (await session.execute(stmt)).scalar_one_or_none()
+    if org is None:
+        raise OrganizationNotFound(
+            f"No organization with id {organization_id!r}.", f"{organization_id!r} আইডির কোনো সংস্থা নেই।"
+        )
+    return await _organization_read(session, org, full=True)
+
+
+def _sal_options() -> list[LoaderOption]:
+    service = selectinload(ServiceAtLocation.service)
+    location = selectinload(ServiceAtLocation.location)
+    return [
+        service.selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+        service.selectinload(Service.cost_options),
+        *_location_options(location),
+    ]
+
+
+def _sal_read(sal: ServiceAtLocation, distance_km: float | None) -> ServiceAtLocationRead:
+    return ServiceAtLocationRead(
+        id=sal.id, service_id=sal.service_id, location_id=sal.location_id, description=sal.description,
+        service=ServiceBase.model_validate(sal.service).model_copy(update=_extensions(sal.service)),
+        location=LocationRead.model_validate(sal.location),
+        distance_km=None if distance_km is None else round(distance_km, 3),
+    )  # fmt: skip
+
+
+async def list_service_at_locations(
+    session: AsyncSession, *, query: ServiceQuery
+) -> Page[ServiceAtLocationRead]:
+    """Service-at-location pairs: text, category and admin filters apply to the service,
+    radius and bbox to the location itself."""
+    doc = ServiceSearch.__table__
+    conditions = [*service_conditions(query, geo=False), *location_conditions(query)]
+    joined = (
+        select(ServiceAtLocation.id)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .join(doc, doc.c.service_id == ServiceAtLocation.service_id)
+        .where(*conditions)
+    )
+    total = (await session.execute(select(func.count()).select_from(joined.subquery()))).scalar_one()
+    distance: Any = null()
+    order: list[Any] = [doc.c.name_key, ServiceAtLocation.id]
+    if query.point is not None:
+        distance = func.ST_Distance(location_geography(), point_of(query), False) / 1000.0
+        if query.sort == "distance":
+            order.insert(0, distance)
+    page = joined.add_columns(distance.label("distance_km")).order_by(*order)
+    rows = (
+        await session.execute(page.offset((query.page - 1) * query.per_page).limit(query.per_page))
+    ).all()
+    stmt = select(ServiceAtLocation).where(ServiceAtLocation.id.in_([row[0] for row in rows]))
+    loaded = {sal.id: sal for sal in (await session.execute(stmt.options(*_sal_options()))).scalars()}
+    contents = [_sal_read(loaded[sal_id], distance_km) for sal_id, distance_km in rows]
+    return Page[ServiceAtLocationRead].build(
+        contents=contents, total=total, page=query.page, per_page=query.per_page
+    )
+
+
+async def get_service_at_location(session: AsyncSession, *, sal_id: str) -> ServiceAtLocationRead:
+    """One service-at-location, or `ServiceAtLocationNotFound`."""
+    sid = parse_id(sal_id)
+    sal = None
+    if sid is not None:
+        stmt = select(ServiceAtLocation).where(ServiceAtLocation.id == sid).options(*_sal_options())
+        sal = (await session.execute(stmt)).scalar_one_or_none()
+    if sal is None:
+        raise ServiceAtLocationNotFound(
+            f"No service_at_location with id {sal_id!r}.", f"{sal_id!r} আইডির কোনো service_at_location নেই।"
+        )
+    return _sal_read(sal, None)
+
+
+async def list_taxonomies(session: AsyncSession, *, page: int, per_page: int) -> Page[TaxonomyRead]:
+    """Every taxonomy (there is one: the service categories)."""
+    total = (await session.execute(select(func.count()).select_from(Taxonomy))).scalar_one()
+    rows = (
+        await session.execute(select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id).offset((page - 1) * per_page).limit(per_page))
+    ).scalars().all()  # fmt: skip
+    return Page[TaxonomyRead].build(
+        contents=[TaxonomyRead.model_validate(t) for t in rows], total=total, page=page, per_page=per_page
+    )
+
+
+async def get_taxonomy(session: AsyncSession, *, taxonomy_id: str) -> TaxonomyRead:
+    """One taxonomy, or `TaxonomyNotFound`."""
+    tid = parse_id(taxonomy_id)
+    taxonomy = await session.get(Taxonomy, tid) if tid else None
+    if taxonomy is None:
+        raise TaxonomyNotFound(f"No taxonomy with id {taxonomy_id!r}.", f"{taxonomy_id!r} আইডির কোনো শ্রেণিবিন্যাস নেই।")
+    return TaxonomyRead.model_validate(taxonomy)
+
+
+def _term_read(term: TaxonomyTerm) -> TaxonomyTermRead:
+    return TaxonomyTermRead.model_validate(term).model_copy(update={"taxonomy": term.taxonomy.name})
+
+
+async def list_taxonomy_terms(
+    session: AsyncSession, *, taxonomy_id: uuid.UUID | None, parent_id: uuid.UUID | None,
+    search: str | None, page: int, per_page: int,
+) -> Page[TaxonomyTermRead]:  # fmt: skip
+    """Taxonomy terms, optionally of one taxonomy or parent, or matching a word."""
+    conditions: list[Any] = []
+    if taxonomy_id is not None:
+        conditions.append(TaxonomyTerm.taxonomy_id == taxonomy_id)
+    if parent_id is not None:
+        conditions.append(TaxonomyTerm.parent_id == parent_id)
+    if search:
+        key = _like_pattern(search)
+        conditions.append(
+            or_(*(func.search_normalize(col).like(key) for col in (TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn)))
+        )
+    total = (await session.execute(select(func.count()).select_from(TaxonomyTerm).where(*conditions))).scalar_one()
+    stmt = (
+        select(TaxonomyTerm).where(*conditions).options(selectinload(TaxonomyTerm.taxonomy))
+        .order_by(TaxonomyTerm.code).offset((page - 1) * per_page).limit(per_page)
+    )  # fmt: skip
+    terms: Sequence[TaxonomyTerm] = (await session.execute(stmt)).scalars().all()
+    return Page[TaxonomyTermRead].build(contents=[_term_read(t) for t in terms], total=total, page=page, per_page=per_page)
+
+
+async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyTermRead:
+    """One taxonomy term, or `TaxonomyTermNotFound`."""
+    tid = parse_id(term_id)
+    term = None
+    if tid is not None:
+        stmt = select(TaxonomyTerm).where(TaxonomyTerm.id == tid).options(selectinload(TaxonomyTerm.taxonomy))
+        term = (await session.execute(stmt)).scalar_one_or_none()
+    if term is None:
+        raise TaxonomyTermNotFound(f"No taxonomy term with id {term_id!r}.", f"{term_id!r} আইডির কোনো শ্রেণি নেই।")
+    return _term_read(term)

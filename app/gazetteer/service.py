@@ -1,0 +1,52 @@
+"""Place lookups: pcodes or any known spelling (English, HDX, Bangla, variants) to gazetteer units."""
+
+import re
+from dataclasses import dataclass
+
+from geoalchemy2.functions import ST_X, ST_Y
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.gazetteer.models import AdminArea, AdminAreaName
+from search.text import search_key
+
+PCODE = re.compile(r"^BD[0-9]{2,8}$", re.IGNORECASE)
+# `near=Dhaka` means the district rather than the division; unions come last.
+NEAR_PREFERENCE = ("district", "upazila", "union", "division", "country")
+
+
+@dataclass(frozen=True)
+class Place:
+    pcode: str
+    level: str
+    name_en: str
+    name_bn: str | None
+    lat: float
+    lng: float
+
+
+async def find_places(session: AsyncSession, *, value: str, level: str | None = None) -> list[Place]:
+    """Every unit (of `level`, if given) whose pcode or one of whose names equals `value`."""
+    value = value.strip()
+    stmt = select(
+        AdminArea.pcode, AdminArea.level, AdminArea.name_en, AdminArea.name_bn,
+        ST_Y(AdminArea.centroid), ST_X(AdminArea.centroid),
+    )  # fmt: skip
+    if PCODE.match(value):
+        stmt = stmt.where(AdminArea.pcode == value.upper())
+    else:
+        names = select(AdminAreaName.pcode).where(AdminAreaName.name_key == search_key(value))
+        stmt = stmt.where(AdminArea.pcode.in_(names))
+    if level is not None:
+        stmt = stmt.where(AdminArea.level == level)
+    rows = (await session.execute(stmt.order_by(AdminArea.pcode))).all()
+    return [Place(*row) for row in rows]
+
+
+def preferred_place(places: list[Place]) -> list[Place]:
+    """The candidates of the most likely level for a `near=` lookup."""
+    for level in NEAR_PREFERENCE:
+        found = [place for place in places if place.level == level]
+        if found:
+            return found
+    return []

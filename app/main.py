@@ -1,0 +1,47 @@
+"""The FastAPI application."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.errors import install_error_handlers
+from app.core.startup import check_bengali_trigrams
+from app.directory.routes import router as directory_router
+
+logger = logging.getLogger("app")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Refuse to serve from a database that cannot search Bangla."""
+    async with get_engine().connect() as conn:
+        await check_bengali_trigrams(conn)
+    yield
+    await get_engine().dispose()
+
+
+def create_app() -> FastAPI:
+    """Builds the application with its middleware, error handlers and routes."""
+    settings = get_settings()
+    app = FastAPI(
+        title="Referral-network service directory",
+        summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"]
+    )
+    install_error_handlers(app)
+    app.include_router(directory_router)
+    return app
+
+
+app = create_app()
