@@ -1,0 +1,52 @@
+# Two commands: `make run` serves the API with the seed directory, `make test` runs the suite.
+# Both install what is missing (apt packages, .venv, a project-local PostgreSQL under .data/).
+
+PORT ?= 8000
+PGPORT ?= 54329
+DB ?= referral
+TEST_DB ?= referral_test
+VENV := .venv/bin
+DB_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/$(DB)
+TEST_DB_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/$(TEST_DB)
+
+export PGPORT
+
+.PHONY: setup db seed run test fmt lint bench stop clean
+
+setup:
+	@scripts/setup.sh
+
+db: setup
+	@scripts/pg.sh createdb $(DB)
+	@DATABASE_URL=$(DB_URL) $(VENV)/alembic upgrade head
+	@DATABASE_URL=$(DB_URL) $(VENV)/directory check-db
+
+seed: db
+	@DATABASE_URL=$(DB_URL) $(VENV)/directory load-seed
+
+run: seed
+	@echo "serving on http://127.0.0.1:$(PORT)"
+	@DATABASE_URL=$(DB_URL) $(VENV)/uvicorn app.main:app --host 127.0.0.1 --port $(PORT)
+
+# The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
+test: setup
+	@scripts/pg.sh start
+	@DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test $(VENV)/pytest $(PYTEST_ARGS)
+
+fmt: setup
+	@$(VENV)/ruff format .
+	@$(VENV)/ruff check --fix .
+
+lint: setup
+	@$(VENV)/ruff format --check .
+	@$(VENV)/ruff check .
+	@$(VENV)/mypy app search directory_data tests bench
+
+bench: setup
+	@scripts/bench.sh
+
+stop:
+	@scripts/pg.sh stop
+
+clean: stop
+	rm -rf .data
