@@ -31,6 +31,7 @@ class Area:
     source: str
     area_sqkm: float | None = None
     website: str | None = None
+    headquarters: tuple[float, float] | None = None  # districts: the DC office (nuhil)
     chain: dict[str, str] = field(default_factory=dict)  # level -> pcode, itself included
     variants: list[str] = field(default_factory=list)
 
@@ -68,6 +69,7 @@ def read_areas() -> dict[str, Area]:
             row["pcode"], "district", "district", clean_text(row["name_en"]), _none(row["name_bn"]),
             _none(row["hdx_name_en"]), row["division_pcode"], _point(row), f"{NUHIL}; {HDX}",
             _float(row["area_sqkm"]), _none(row["website"]),
+            _point(row, "dc_office_lat", "dc_office_lon"),
         )  # fmt: skip
     for row in _rows("bd_upazilas.csv"):
         areas[row["pcode"]] = Area(

@@ -84,11 +84,18 @@ def _sources_note(record: ProviderRecord) -> str:
     return " | ".join(f"{s.document}: “{s.quote}”" for s in record.sources)
 
 
-def _centroid(areas: dict[str, Area], *pcodes: str | None) -> tuple[float, float, str] | None:
+def _placement(areas: dict[str, Area], *pcodes: str | None) -> tuple[float, float, str] | None:
+    """Approximate point of the most specific area given: a union's or upazila's centroid, or a
+    district's headquarters (its DC office), which is where district offices are, unlike the
+    centroid (Satkhira's lies in the Sundarbans)."""
     for pcode in pcodes:
-        if pcode and pcode in areas and areas[pcode].centroid:
-            lat, lng = areas[pcode].centroid  # type: ignore[misc]
-            return lat, lng, pcode
+        area = areas.get(pcode) if pcode else None
+        if area is None:
+            continue
+        if area.headquarters:
+            return (*area.headquarters, f"district headquarters (DC office) of {area.name_en}")
+        if area.centroid:
+            return (*area.centroid, f"centroid of {area.pcode} ({area.name_en})")
     return None
 
 
@@ -133,12 +140,12 @@ def plan_provider(record: ProviderRecord, areas: dict[str, Area], file: str) -> 
         if loc.latitude is not None and loc.longitude is not None:
             lat, lng, approx, coord_source = loc.latitude, loc.longitude, False, "source"
         else:
-            found = _centroid(areas, loc.union, loc.upazila, loc.district)
+            found = _placement(areas, loc.union, loc.upazila, loc.district)
             if found is None:
                 errors.append(SeedError(file, where, "no coordinates and no area to place it in"))
                 continue
-            lat, lng, pcode = found
-            approx, coord_source = True, f"centroid of {pcode} ({areas[pcode].name_en})"
+            lat, lng, coord_source = found
+            approx = True
         plan.locations.append(
             {"id": location_ids[loc.key], "slug": slug, "organization_id": org_id,
              "location_type": "physical", "name": loc.name, "name_bn": loc.name_bn,
