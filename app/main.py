@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
+from app.core.middleware import RejectNulBytes
 from app.core.startup import check_bengali_trigrams
 from app.directory.routes import router as directory_router
 
@@ -22,6 +23,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to serve from a database that cannot search Bangla."""
     async with get_engine().connect() as conn:
         await check_bengali_trigrams(conn)
+    if get_settings().search_backend != "postgres":
+        logger.warning(
+            "SEARCH_BACKEND=%s is not available in this version; searching with PostgreSQL",
+            get_settings().search_backend,
+        )
     yield
     await get_engine().dispose()
 
@@ -39,6 +45,7 @@ def create_app() -> FastAPI:
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"]
     )
+    app.add_middleware(RejectNulBytes)
     install_error_handlers(app)
     app.include_router(directory_router)
     return app

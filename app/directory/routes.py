@@ -75,10 +75,10 @@ async def read_api_root() -> ApiRoot:
     )  # fmt: skip
 
 
-@router.get("/services", response_model=Page[ServiceFull] | Page[ServiceListItem], response_model_exclude_none=True)
+@router.get("/services", response_model=Page[ServiceListItem] | Page[ServiceFull], response_model_exclude_none=True)
 async def search_services(
     session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep
-) -> Page[ServiceListItem]:
+) -> Page[ServiceListItem] | Page[ServiceFull]:
     """Search services by word, place, category and distance (HSDS page envelope)."""
     query = await build_service_query(session, params)
     return await directory.search_services(session, backend, query=query, full=params.full)

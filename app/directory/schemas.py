@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 T = TypeVar("T")
 
@@ -69,7 +69,8 @@ class TaxonomyTermRead(Read):
     description: str
     description_bn: str
     parent_id: uuid.UUID | None = None
-    taxonomy: str | None = None
+    # the taxonomy's name (HSDS); read from `taxonomy_name` so that the ORM relationship is not touched
+    taxonomy: str | None = Field(default=None, validation_alias="taxonomy_name")
     taxonomy_id: uuid.UUID
     language: str | None = None
     term_uri: str | None = None
@@ -159,12 +160,14 @@ class AddressRead(Read):
     city: str
     region: str | None = None
     state_province: str
+    # HSDS requires the field; an unknown postcode is "" rather than an invented one
     postal_code: str = ""
     country: str
     address_type: str
 
-    @field_serializer("postal_code")
-    def unknown_postcode(self, value: str | None) -> str:
+    @field_validator("postal_code", mode="before")
+    @classmethod
+    def unknown_postcode(cls, value: str | None) -> str:
         return value or ""
 
 

@@ -75,6 +75,11 @@ def _service_options(*, full: bool) -> list[LoaderOption]:
     return options
 
 
+def _columns(obj: Any) -> dict[str, Any]:
+    """The column values of an ORM object (never its relationships, which may not be loaded)."""
+    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+
+
 def _extensions(service: Service, distance_km: float | None = None) -> dict[str, Any]:
     categories = sorted(
         (CategoryRead(code=a.taxonomy_term.code, name=a.taxonomy_term.name, name_bn=a.taxonomy_term.name_bn)
@@ -92,15 +97,53 @@ def _extensions(service: Service, distance_km: float | None = None) -> dict[str,
     }
 
 
+def location_read(location: Location, distance_km: float | None = None) -> LocationRead:
+    """A location with its addresses and phones (both must be loaded)."""
+    return LocationRead.model_validate(
+        {**_columns(location), "addresses": location.addresses, "phones": location.phones,
+         "distance_km": None if distance_km is None else round(distance_km, 3)}
+    )  # fmt: skip
+
+
+def service_base(service: Service) -> ServiceBase:
+    """A service's own fields and categories (attributes and cost options must be loaded)."""
+    return ServiceBase.model_validate({**_columns(service), **_extensions(service)})
+
+
+def _term_read(term: TaxonomyTerm, taxonomy_name: str | None = None) -> TaxonomyTermRead:
+    return TaxonomyTermRead.model_validate({**_columns(term), "taxonomy_name": taxonomy_name})
+
+
 def service_read(service: Service, *, full: bool, distance_km: float | None = None) -> ServiceListItem:
     """HSDS list item (or full service) of a loaded `Service`."""
-    model = ServiceFull if full else ServiceListItem
-    return model.model_validate(service).model_copy(update=_extensions(service, distance_km))
+    data: dict[str, Any] = {
+        **_columns(service),
+        **_extensions(service, distance_km),
+        "organization": _columns(service.organization),
+    }
+    if not full:
+        return ServiceListItem.model_validate(data)
+    data |= {
+        "phones": service.phones,
+        "schedules": service.schedules,
+        "service_areas": service.service_areas,
+        "languages": service.languages,
+        "contacts": service.contacts,
+        "cost_options": service.cost_options,
+        "attributes": [
+            {**_columns(a), "taxonomy_term": _term_read(a.taxonomy_term)} for a in service.attributes
+        ],
+        "service_at_locations": [
+            {**_columns(sal), "location": location_read(sal.location)}
+            for sal in sorted(service.service_at_locations, key=lambda sal: sal.location.name or "")
+        ],
+    }
+    return ServiceFull.model_validate(data)
 
 
 async def search_services(
     session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery, full: bool
-) -> Page[ServiceListItem]:
+) -> Page[ServiceListItem] | Page[ServiceFull]:
     """One page of services matching the query, in the backend's order."""
     result = await backend.search_services(query)
     ids = [hit.service_id for hit in result.hits]
@@ -115,7 +158,8 @@ async def search_services(
         for hit in result.hits
         if hit.service_id in loaded
     ]
-    return Page[ServiceListItem].build(
+    page_type = Page[ServiceFull] if full else Page[ServiceListItem]
+    return page_type.build(
         contents=contents, total=result.total, page=query.page, per_page=query.per_page,
         facets=result.facets if query.facets else None,
     )  # fmt: skip
@@ -177,30 +221,22 @@ def _organization_options() -> list[LoaderOption]:
 
 
 async def _organization_read(session: AsyncSession, org: Organization, *, full: bool) -> OrganizationRead:
+    data = _columns(org)
     if not full:
-        return OrganizationRead.model_validate(org, from_attributes=True).model_copy(
-            update={"phones": [], "locations": [], "services": []}
-        )
-    locations = (
-        await session.execute(
-            select(Location).where(Location.organization_id == org.id).options(
-                selectinload(Location.addresses), selectinload(Location.phones)
-            ).order_by(Location.name)
-        )
-    ).scalars().all()  # fmt: skip
-    services = [
-        ServiceBase.model_validate(s).model_copy(update=_extensions(s))
-        for s in sorted(org.services, key=lambda s: s.name)
-        if s.status in VISIBLE_STATUSES
-    ]
-    read = OrganizationRead.model_validate(
-        {**_columns(org), "phones": org.phones, "locations": locations, "services": []},
+        return OrganizationRead.model_validate(data)
+    stmt = (
+        select(Location)
+        .where(Location.organization_id == org.id)
+        .options(selectinload(Location.addresses), selectinload(Location.phones))
+        .order_by(Location.name, Location.id)
     )
-    return read.model_copy(update={"services": services, "locations": [LocationRead.model_validate(x) for x in locations]})
-
-
-def _columns(obj: Any) -> dict[str, Any]:
-    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+    locations = (await session.execute(stmt)).scalars().all()
+    services = [
+        service_base(s) for s in sorted(org.services, key=lambda s: s.name) if s.status in VISIBLE_STATUSES
+    ]
+    return OrganizationRead.model_validate(
+        {**data, "phones": org.phones, "locations": [location_read(x) for x in locations], "services": services}
+    )
 
 
 async def get_organization(session: AsyncSession, *, organization_id: str) -> OrganizationRead:
@@ -230,8 +266,8 @@ def _sal_options() -> list[LoaderOption]:
 def _sal_read(sal: ServiceAtLocation, distance_km: float | None) -> ServiceAtLocationRead:
     return ServiceAtLocationRead(
         id=sal.id, service_id=sal.service_id, location_id=sal.location_id, description=sal.description,
-        service=ServiceBase.model_validate(sal.service).model_copy(update=_extensions(sal.service)),
-        location=LocationRead.model_validate(sal.location),
+        service=service_base(sal.service),
+        location=location_read(sal.location),
         distance_km=None if distance_km is None else round(distance_km, 3),
     )  # fmt: skip
 
@@ -302,10 +338,6 @@ async def get_taxonomy(session: AsyncSession, *, taxonomy_id: str) -> TaxonomyRe
     return TaxonomyRead.model_validate(taxonomy)
 
 
-def _term_read(term: TaxonomyTerm) -> TaxonomyTermRead:
-    return TaxonomyTermRead.model_validate(term).model_copy(update={"taxonomy": term.taxonomy.name})
-
-
 async def list_taxonomy_terms(
     session: AsyncSession, *, taxonomy_id: uuid.UUID | None, parent_id: uuid.UUID | None,
     search: str | None, page: int, per_page: int,
@@ -327,7 +359,7 @@ async def list_taxonomy_terms(
         .order_by(TaxonomyTerm.code).offset((page - 1) * per_page).limit(per_page)
     )  # fmt: skip
     terms: Sequence[TaxonomyTerm] = (await session.execute(stmt)).scalars().all()
-    return Page[TaxonomyTermRead].build(contents=[_term_read(t) for t in terms], total=total, page=page, per_page=per_page)
+    return Page[TaxonomyTermRead].build(contents=[_term_read(t, t.taxonomy.name) for t in terms], total=total, page=page, per_page=per_page)
 
 
 async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyTermRead:
@@ -339,4 +371,4 @@ async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyT
         term = (await session.execute(stmt)).scalar_one_or_none()
     if term is None:
         raise TaxonomyTermNotFound(f"No taxonomy term with id {term_id!r}.", f"{term_id!r} আইডির কোনো শ্রেণি নেই।")
-    return _term_read(term)
+    return _term_read(term, term.taxonomy.name)

@@ -1,0 +1,50 @@
+# Production image of the referral-network service directory API.
+#
+#   docker build -t referral-directory .
+#   docker compose up -d          # with PostGIS and Meilisearch, see docker-compose.yml
+#
+# The entrypoint migrates the database, loads the seed directory (idempotent) and serves on :8000.
+
+# --- build: install the project and its dependencies into a virtualenv --------------------------
+FROM python:3.11-slim-bookworm AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN python -m venv /opt/venv
+WORKDIR /src
+# README.md* matches nothing when the project has no README; pyproject.toml keeps the COPY valid.
+COPY pyproject.toml README.md* ./
+COPY app/ app/
+COPY search/ search/
+COPY directory_data/ directory_data/
+# No dev extras: the runtime needs the package, its seed data and its console script only.
+RUN /opt/venv/bin/pip install .
+
+# --- runtime -------------------------------------------------------------------------------------
+FROM python:3.11-slim-bookworm
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ENVIRONMENT=production
+
+RUN groupadd --system --gid 10001 directory \
+    && useradd --system --uid 10001 --gid directory --home-dir /app --no-create-home directory
+
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+# Migrations run from here: alembic.ini points at ./alembic, whose env.py imports the installed app.
+COPY alembic.ini ./
+COPY alembic/ alembic/
+COPY scripts/docker-entrypoint.sh scripts/docker-entrypoint.sh
+
+USER directory
+
+EXPOSE 8000
+
+# The first start loads the gazetteer with its boundaries before serving: allow it time.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/', timeout=4)"]
+
+ENTRYPOINT ["/bin/sh", "/app/scripts/docker-entrypoint.sh"]

@@ -1,0 +1,1 @@
+"""Benchmark tools: a synthetic national directory generator and an HTTP load generator."""
