@@ -1,9 +1,11 @@
 """Command-line tools: `directory load-seed`, `directory check-db`."""
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import create_engine
 
@@ -18,15 +20,16 @@ console = Console(stderr=True)
 def load_seed(
     refresh: bool = typer.Option(False, help="Rewrite seeded records from the files."),
     check_only: bool = typer.Option(False, "--check", help="Validate the files, write nothing."),
+    data_dir: Path | None = typer.Option(None, help="Seed data folder (default: the shipped one)."),
 ) -> None:
     """Validate every seed file, then load gazetteer, taxonomy and providers (idempotent)."""
     from directory_data.gazetteer import gazetteer_is_loaded, load_gazetteer
     from directory_data.loader import collect, load_taxonomy, refresh_search, write_plan
 
-    seed = collect()
+    seed = collect(data_dir) if data_dir else collect()
     if seed.errors:
         for error in seed.errors:
-            console.print(f"[red]error[/red] {error}", highlight=False)
+            console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         console.print(f"[red]{len(seed.errors)} invalid record(s); nothing was loaded.[/red]")
         raise typer.Exit(code=1)
     console.print(f"seed: {len(seed.plans)} organizations, {seed.service_count} services valid")

@@ -23,6 +23,7 @@ from typing import Literal
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -308,6 +309,16 @@ def psycopg_url() -> str:
     return get_settings().database_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def check_target(url: str, allow_any: bool) -> None:
+    """Refuses databases whose name lacks "bench", unless explicitly allowed."""
+    name = conninfo_to_dict(url).get("dbname") or ""
+    if "bench" not in str(name) and not allow_any:
+        raise SystemExit(
+            f"generate: refusing to add synthetic services to database {name!r}: its name does "
+            "not contain 'bench' (set DATABASE_URL, or pass --allow-any-database)"
+        )
+
+
 def _place(row: tuple[object, ...]) -> Place:
     """A Place from a row of PLACES_SQL."""
     union_en, union_bn, upazila_en, upazila_bn, pcode, district_en, district_bn = (
@@ -546,9 +557,10 @@ def report(conn: psycopg.Connection, timings: dict[str, float]) -> None:
     console.print(" · ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
 
 
-def generate(services: int, seed: int, jobs: int) -> dict[str, float]:
+def generate(services: int, seed: int, jobs: int, allow_any: bool = False) -> dict[str, float]:
     """Tops the directory up to `services` synthetic services and indexes them."""
     url = psycopg_url()
+    check_target(url, allow_any)
     timings: dict[str, float] = {}
     with psycopg.connect(url, autocommit=True) as conn:
         have = count_synthetic(conn)
@@ -592,6 +604,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 2, help="parallel worker processes"
     )
+    parser.add_argument(
+        "--allow-any-database", action="store_true",
+        help="write even if the database name does not contain 'bench'",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -599,7 +615,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of `python -m bench.generate`."""
     args = parse_args(argv)
     started = time.perf_counter()
-    generate(args.services, args.seed, max(1, args.jobs))
+    generate(args.services, args.seed, max(1, args.jobs), args.allow_any_database)
     console.print(f"generate: done in {time.perf_counter() - started:.1f} s")
 
 
