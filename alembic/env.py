@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import create_engine
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
+from alembic import context
 from app.core.config import get_settings
 from app.core.db import Base
 
@@ -17,7 +17,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 IGNORED_TABLES = {"spatial_ref_sys"}
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     return not (type_ == "table" and name in IGNORED_TABLES)
 
 

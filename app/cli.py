@@ -1,6 +1,7 @@
 """Command-line tools: `directory load-seed`, `directory check-db`."""
 
 import sys
+import uuid
 from pathlib import Path
 
 import typer
@@ -44,9 +45,12 @@ def load_seed(
                 count = load_gazetteer(conn, seed.areas)
             console.print(f"seed: gazetteer loaded, {count} units")
         terms = load_taxonomy(conn, seed.taxonomy)
-        written: list = []
+        written: list[uuid.UUID] = []
         with Progress(
-            TextColumn("seed: providers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("seed: providers"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=console,
         ) as progress:
             for plan in progress.track(seed.plans):
@@ -54,7 +58,9 @@ def load_seed(
         indexed = refresh_search(conn, written)
     engine.dispose()
     skipped = seed.service_count - len(written)
-    console.print(f"seed: {len(written)} services written, {skipped} already present, {indexed} indexed")
+    console.print(
+        f"seed: {len(written)} services written, {skipped} already present, {indexed} indexed"
+    )
 
 
 @cli.command("check-db")

@@ -80,113 +80,287 @@ class Template:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template("health", "upazila", "Upazila Health Complex", "উপজেলা স্বাস্থ্য কমপ্লেক্স",
-             "Outpatient and emergency care, maternal health and referral to district hospitals.",
-             "বহির্বিভাগ ও জরুরি চিকিৎসা, মাতৃস্বাস্থ্য সেবা এবং জেলা হাসপাতালে রেফারেল।",
-             ("counselling",), 4),
-    Template("health", "union", "Community Clinic", "কমিউনিটি ক্লিনিক",
-             "Primary health care, immunisation and family planning close to home.",
-             "বাড়ির কাছে প্রাথমিক স্বাস্থ্যসেবা, টিকাদান ও পরিবার পরিকল্পনা সেবা।", (), 6),
-    Template("health", "union", "Union Health and Family Welfare Centre",
-             "ইউনিয়ন স্বাস্থ্য ও পরিবার কল্যাণ কেন্দ্র",
-             "Maternal and child health, family planning and basic treatment.",
-             "মা ও শিশু স্বাস্থ্য, পরিবার পরিকল্পনা ও প্রাথমিক চিকিৎসা।", (), 3),
-    Template("health", "district", "District Hospital", "জেলা হাসপাতাল",
-             "Inpatient, surgical and emergency care for the whole district.",
-             "পুরো জেলার জন্য অন্তর্বিভাগ, অস্ত্রোপচার ও জরুরি চিকিৎসা।", ("counselling",), 1),
-    Template("health", "district", "One-Stop Crisis Cell", "ওয়ান-স্টপ ক্রাইসিস সেল",
-             "Medical, legal and psychosocial support for women and child survivors of violence.",
-             "সহিংসতার শিকার নারী ও শিশুদের জন্য চিকিৎসা, আইনি ও মনোসামাজিক সহায়তা।",
-             ("legal_aid", "counselling"), 1),
-    Template("legal_aid", "upazila", "Legal Aid Clinic", "আইনি সহায়তা কেন্দ্র",
-             "Free legal advice, mediation and help with cases and compensation claims.",
-             "বিনামূল্যে আইনি পরামর্শ, সালিশ এবং মামলা ও ক্ষতিপূরণ দাবিতে সহায়তা।",
-             ("counselling", "case_management"), 3),
-    Template("legal_aid", "district", "District Legal Aid Office", "জেলা লিগ্যাল এইড অফিস",
-             "Government legal aid: lawyers for people who cannot afford one.",
-             "সরকারি আইনগত সহায়তা: যাদের সামর্থ্য নেই তাদের জন্য আইনজীবী।", (), 1),
-    Template("counselling", "upazila", "Psychosocial Counselling Centre",
-             "মনোসামাজিক কাউন্সেলিং কেন্দ্র",
-             "Individual and group counselling and mental health support.",
-             "ব্যক্তিগত ও দলগত কাউন্সেলিং এবং মানসিক স্বাস্থ্য সহায়তা।", ("case_management",), 2),
-    Template("shelter", "district", "Women's Shelter", "নারী আশ্রয় কেন্দ্র",
-             "Safe temporary accommodation, food and care for women and their children.",
-             "নারী ও তাদের শিশুদের জন্য নিরাপদ অস্থায়ী আবাসন, খাবার ও যত্ন।",
-             ("counselling", "health"), 1),
-    Template("shelter", "district", "Safe Home", "নিরাপদ আবাসন",
-             "Protected shelter for survivors of trafficking awaiting return or trial.",
-             "প্রত্যাবর্তন বা বিচারের অপেক্ষায় থাকা পাচারের শিকারদের সুরক্ষিত আশ্রয়।",
-             ("case_management",), 1),
-    Template("shelter", "upazila", "Drop-in Centre", "ড্রপ-ইন সেন্টার",
-             "Day care, meals and referral for children and young people at risk.",
-             "ঝুঁকিতে থাকা শিশু ও তরুণদের জন্য দিবাযত্ন, খাবার ও রেফারেল।",
-             ("child_protection",), 1),
-    Template("skills_training", "district", "Technical Training Centre",
-             "কারিগরি প্রশিক্ষণ কেন্দ্র",
-             "Vocational courses: tailoring, electrical work, driving, computing, welding.",
-             "বৃত্তিমূলক কোর্স: সেলাই, ইলেকট্রিক্যাল, ড্রাইভিং, কম্পিউটার, ওয়েল্ডিং।",
-             ("employment_migration",), 2),
-    Template("skills_training", "upazila", "Youth Development Training Centre",
-             "যুব উন্নয়ন প্রশিক্ষণ কেন্দ্র",
-             "Skills and entrepreneurship training for young women and men.",
-             "তরুণ নারী ও পুরুষদের দক্ষতা ও উদ্যোক্তা প্রশিক্ষণ।", ("livelihood",), 2),
-    Template("employment_migration", "upazila", "Safe Migration Information Centre",
-             "নিরাপদ অভিবাসন তথ্য কেন্দ্র",
-             "Advice on safe overseas employment, recruiting agencies and workers' rights.",
-             "নিরাপদ বিদেশ কর্মসংস্থান, রিক্রুটিং এজেন্সি ও শ্রমিক অধিকার বিষয়ে পরামর্শ।",
-             ("awareness",), 2),
-    Template("employment_migration", "district", "District Employment and Manpower Office",
-             "জেলা কর্মসংস্থান ও জনশক্তি অফিস",
-             "Registration for overseas employment and pre-departure orientation.",
-             "বিদেশে কর্মসংস্থানের নিবন্ধন ও বিদেশ যাত্রাপূর্ব প্রশিক্ষণ।", (), 1),
-    Template("law_enforcement", "upazila", "Police Station", "থানা",
-             "Reporting of crimes, including human trafficking, and case filing.",
-             "মানব পাচারসহ অপরাধের অভিযোগ গ্রহণ ও মামলা দায়ের।", (), 2),
-    Template("law_enforcement", "upazila", "Women and Child Help Desk", "নারী ও শিশু সহায়তা ডেস্ক",
-             "Police help desk for women and children reporting violence or trafficking.",
-             "সহিংসতা বা পাচারের অভিযোগ জানাতে নারী ও শিশুদের জন্য পুলিশ সহায়তা ডেস্ক।",
-             ("child_protection",), 1),
-    Template("child_protection", "upazila", "Child Protection Centre", "শিশু সুরক্ষা কেন্দ্র",
-             "Protection, family tracing and reintegration of children at risk.",
-             "ঝুঁকিতে থাকা শিশুদের সুরক্ষা, পরিবার খোঁজা ও পুনঃএকত্রীকরণ।",
-             ("case_management",), 2),
-    Template("child_protection", "district", "Child Welfare Board", "শিশু কল্যাণ বোর্ড",
-             "Decisions on the care and protection of children in contact with the law.",
-             "আইনের সংস্পর্শে আসা শিশুদের যত্ন ও সুরক্ষা বিষয়ে সিদ্ধান্ত।", (), 1),
-    Template("livelihood", "union", "Women's Livelihood Programme", "নারী জীবিকা কর্মসূচি",
-             "Small grants, savings groups and business support for women.",
-             "নারীদের জন্য ক্ষুদ্র অনুদান, সঞ্চয় দল ও ব্যবসা সহায়তা।", ("skills_training",), 2),
-    Template("livelihood", "union", "Microcredit Branch", "ক্ষুদ্রঋণ শাখা",
-             "Small loans and savings for income generation.",
-             "আয়বর্ধনের জন্য ক্ষুদ্রঋণ ও সঞ্চয়।", (), 2),
-    Template("education", "union", "Non-Formal Education Centre", "উপানুষ্ঠানিক শিক্ষা কেন্দ্র",
-             "Second-chance schooling and literacy classes for children and adults.",
-             "শিশু ও বয়স্কদের জন্য দ্বিতীয় সুযোগের শিক্ষা ও সাক্ষরতা ক্লাস।",
-             ("child_protection",), 2),
-    Template("drug_rehabilitation", "district", "Drug Addiction Treatment Centre",
-             "মাদকাসক্তি নিরাময় কেন্দ্র",
-             "Detoxification, treatment and aftercare for people with drug dependence.",
-             "মাদকনির্ভর মানুষের জন্য ডিটক্স, চিকিৎসা ও পরবর্তী যত্ন।",
-             ("health", "counselling"), 1),
-    Template("case_management", "upazila", "Survivor Support Desk", "ভুক্তভোগী সহায়তা ডেস্ক",
-             "Case management and referral for survivors of trafficking and returnee migrants.",
-             "পাচারের শিকার ও ফেরত আসা অভিবাসীদের কেস ব্যবস্থাপনা ও রেফারেল।",
-             ("counselling", "legal_aid"), 2),
-    Template("helpline", "union", "Community Helpdesk", "কমিউনিটি হেল্পডেস্ক",
-             "Information and referral by phone or in person.",
-             "ফোনে বা সরাসরি তথ্য ও রেফারেল।", ("awareness",), 1),
-    Template("social_protection", "upazila", "Upazila Social Services Office",
-             "উপজেলা সমাজসেবা কার্যালয়",
-             "Allowances, social safety net programmes and rehabilitation support.",
-             "ভাতা, সামাজিক নিরাপত্তা কর্মসূচি ও পুনর্বাসন সহায়তা।", ("livelihood",), 2),
-    Template("social_protection", "union", "Union Digital Centre", "ইউনিয়ন ডিজিটাল সেন্টার",
-             "Birth registration, passports, online applications and e-services.",
-             "জন্মনিবন্ধন, পাসপোর্ট, অনলাইন আবেদন ও ই-সেবা।", ("employment_migration",), 2),
-    Template("awareness", "union", "Counter-Trafficking Committee", "মানব পাচার প্রতিরোধ কমিটি",
-             "Community awareness sessions on trafficking, child marriage and unsafe migration.",
-             "মানব পাচার, বাল্যবিবাহ ও অনিরাপদ অভিবাসন বিষয়ে সচেতনতা সভা।",
-             ("case_management",), 2),
-)  # fmt: skip
+    Template(
+        "health",
+        "upazila",
+        "Upazila Health Complex",
+        "উপজেলা স্বাস্থ্য কমপ্লেক্স",
+        "Outpatient and emergency care, maternal health and referral to district hospitals.",
+        "বহির্বিভাগ ও জরুরি চিকিৎসা, মাতৃস্বাস্থ্য সেবা এবং জেলা হাসপাতালে রেফারেল।",
+        ("counselling",),
+        4,
+    ),
+    Template(
+        "health",
+        "union",
+        "Community Clinic",
+        "কমিউনিটি ক্লিনিক",
+        "Primary health care, immunisation and family planning close to home.",
+        "বাড়ির কাছে প্রাথমিক স্বাস্থ্যসেবা, টিকাদান ও পরিবার পরিকল্পনা সেবা।",
+        (),
+        6,
+    ),
+    Template(
+        "health",
+        "union",
+        "Union Health and Family Welfare Centre",
+        "ইউনিয়ন স্বাস্থ্য ও পরিবার কল্যাণ কেন্দ্র",
+        "Maternal and child health, family planning and basic treatment.",
+        "মা ও শিশু স্বাস্থ্য, পরিবার পরিকল্পনা ও প্রাথমিক চিকিৎসা।",
+        (),
+        3,
+    ),
+    Template(
+        "health",
+        "district",
+        "District Hospital",
+        "জেলা হাসপাতাল",
+        "Inpatient, surgical and emergency care for the whole district.",
+        "পুরো জেলার জন্য অন্তর্বিভাগ, অস্ত্রোপচার ও জরুরি চিকিৎসা।",
+        ("counselling",),
+        1,
+    ),
+    Template(
+        "health",
+        "district",
+        "One-Stop Crisis Cell",
+        "ওয়ান-স্টপ ক্রাইসিস সেল",
+        "Medical, legal and psychosocial support for women and child survivors of violence.",
+        "সহিংসতার শিকার নারী ও শিশুদের জন্য চিকিৎসা, আইনি ও মনোসামাজিক সহায়তা।",
+        ("legal_aid", "counselling"),
+        1,
+    ),
+    Template(
+        "legal_aid",
+        "upazila",
+        "Legal Aid Clinic",
+        "আইনি সহায়তা কেন্দ্র",
+        "Free legal advice, mediation and help with cases and compensation claims.",
+        "বিনামূল্যে আইনি পরামর্শ, সালিশ এবং মামলা ও ক্ষতিপূরণ দাবিতে সহায়তা।",
+        ("counselling", "case_management"),
+        3,
+    ),
+    Template(
+        "legal_aid",
+        "district",
+        "District Legal Aid Office",
+        "জেলা লিগ্যাল এইড অফিস",
+        "Government legal aid: lawyers for people who cannot afford one.",
+        "সরকারি আইনগত সহায়তা: যাদের সামর্থ্য নেই তাদের জন্য আইনজীবী।",
+        (),
+        1,
+    ),
+    Template(
+        "counselling",
+        "upazila",
+        "Psychosocial Counselling Centre",
+        "মনোসামাজিক কাউন্সেলিং কেন্দ্র",
+        "Individual and group counselling and mental health support.",
+        "ব্যক্তিগত ও দলগত কাউন্সেলিং এবং মানসিক স্বাস্থ্য সহায়তা।",
+        ("case_management",),
+        2,
+    ),
+    Template(
+        "shelter",
+        "district",
+        "Women's Shelter",
+        "নারী আশ্রয় কেন্দ্র",
+        "Safe temporary accommodation, food and care for women and their children.",
+        "নারী ও তাদের শিশুদের জন্য নিরাপদ অস্থায়ী আবাসন, খাবার ও যত্ন।",
+        ("counselling", "health"),
+        1,
+    ),
+    Template(
+        "shelter",
+        "district",
+        "Safe Home",
+        "নিরাপদ আবাসন",
+        "Protected shelter for survivors of trafficking awaiting return or trial.",
+        "প্রত্যাবর্তন বা বিচারের অপেক্ষায় থাকা পাচারের শিকারদের সুরক্ষিত আশ্রয়।",
+        ("case_management",),
+        1,
+    ),
+    Template(
+        "shelter",
+        "upazila",
+        "Drop-in Centre",
+        "ড্রপ-ইন সেন্টার",
+        "Day care, meals and referral for children and young people at risk.",
+        "ঝুঁকিতে থাকা শিশু ও তরুণদের জন্য দিবাযত্ন, খাবার ও রেফারেল।",
+        ("child_protection",),
+        1,
+    ),
+    Template(
+        "skills_training",
+        "district",
+        "Technical Training Centre",
+        "কারিগরি প্রশিক্ষণ কেন্দ্র",
+        "Vocational courses: tailoring, electrical work, driving, computing, welding.",
+        "বৃত্তিমূলক কোর্স: সেলাই, ইলেকট্রিক্যাল, ড্রাইভিং, কম্পিউটার, ওয়েল্ডিং।",
+        ("employment_migration",),
+        2,
+    ),
+    Template(
+        "skills_training",
+        "upazila",
+        "Youth Development Training Centre",
+        "যুব উন্নয়ন প্রশিক্ষণ কেন্দ্র",
+        "Skills and entrepreneurship training for young women and men.",
+        "তরুণ নারী ও পুরুষদের দক্ষতা ও উদ্যোক্তা প্রশিক্ষণ।",
+        ("livelihood",),
+        2,
+    ),
+    Template(
+        "employment_migration",
+        "upazila",
+        "Safe Migration Information Centre",
+        "নিরাপদ অভিবাসন তথ্য কেন্দ্র",
+        "Advice on safe overseas employment, recruiting agencies and workers' rights.",
+        "নিরাপদ বিদেশ কর্মসংস্থান, রিক্রুটিং এজেন্সি ও শ্রমিক অধিকার বিষয়ে পরামর্শ।",
+        ("awareness",),
+        2,
+    ),
+    Template(
+        "employment_migration",
+        "district",
+        "District Employment and Manpower Office",
+        "জেলা কর্মসংস্থান ও জনশক্তি অফিস",
+        "Registration for overseas employment and pre-departure orientation.",
+        "বিদেশে কর্মসংস্থানের নিবন্ধন ও বিদেশ যাত্রাপূর্ব প্রশিক্ষণ।",
+        (),
+        1,
+    ),
+    Template(
+        "law_enforcement",
+        "upazila",
+        "Police Station",
+        "থানা",
+        "Reporting of crimes, including human trafficking, and case filing.",
+        "মানব পাচারসহ অপরাধের অভিযোগ গ্রহণ ও মামলা দায়ের।",
+        (),
+        2,
+    ),
+    Template(
+        "law_enforcement",
+        "upazila",
+        "Women and Child Help Desk",
+        "নারী ও শিশু সহায়তা ডেস্ক",
+        "Police help desk for women and children reporting violence or trafficking.",
+        "সহিংসতা বা পাচারের অভিযোগ জানাতে নারী ও শিশুদের জন্য পুলিশ সহায়তা ডেস্ক।",
+        ("child_protection",),
+        1,
+    ),
+    Template(
+        "child_protection",
+        "upazila",
+        "Child Protection Centre",
+        "শিশু সুরক্ষা কেন্দ্র",
+        "Protection, family tracing and reintegration of children at risk.",
+        "ঝুঁকিতে থাকা শিশুদের সুরক্ষা, পরিবার খোঁজা ও পুনঃএকত্রীকরণ।",
+        ("case_management",),
+        2,
+    ),
+    Template(
+        "child_protection",
+        "district",
+        "Child Welfare Board",
+        "শিশু কল্যাণ বোর্ড",
+        "Decisions on the care and protection of children in contact with the law.",
+        "আইনের সংস্পর্শে আসা শিশুদের যত্ন ও সুরক্ষা বিষয়ে সিদ্ধান্ত।",
+        (),
+        1,
+    ),
+    Template(
+        "livelihood",
+        "union",
+        "Women's Livelihood Programme",
+        "নারী জীবিকা কর্মসূচি",
+        "Small grants, savings groups and business support for women.",
+        "নারীদের জন্য ক্ষুদ্র অনুদান, সঞ্চয় দল ও ব্যবসা সহায়তা।",
+        ("skills_training",),
+        2,
+    ),
+    Template(
+        "livelihood",
+        "union",
+        "Microcredit Branch",
+        "ক্ষুদ্রঋণ শাখা",
+        "Small loans and savings for income generation.",
+        "আয়বর্ধনের জন্য ক্ষুদ্রঋণ ও সঞ্চয়।",
+        (),
+        2,
+    ),
+    Template(
+        "education",
+        "union",
+        "Non-Formal Education Centre",
+        "উপানুষ্ঠানিক শিক্ষা কেন্দ্র",
+        "Second-chance schooling and literacy classes for children and adults.",
+        "শিশু ও বয়স্কদের জন্য দ্বিতীয় সুযোগের শিক্ষা ও সাক্ষরতা ক্লাস।",
+        ("child_protection",),
+        2,
+    ),
+    Template(
+        "drug_rehabilitation",
+        "district",
+        "Drug Addiction Treatment Centre",
+        "মাদকাসক্তি নিরাময় কেন্দ্র",
+        "Detoxification, treatment and aftercare for people with drug dependence.",
+        "মাদকনির্ভর মানুষের জন্য ডিটক্স, চিকিৎসা ও পরবর্তী যত্ন।",
+        ("health", "counselling"),
+        1,
+    ),
+    Template(
+        "case_management",
+        "upazila",
+        "Survivor Support Desk",
+        "ভুক্তভোগী সহায়তা ডেস্ক",
+        "Case management and referral for survivors of trafficking and returnee migrants.",
+        "পাচারের শিকার ও ফেরত আসা অভিবাসীদের কেস ব্যবস্থাপনা ও রেফারেল।",
+        ("counselling", "legal_aid"),
+        2,
+    ),
+    Template(
+        "helpline",
+        "union",
+        "Community Helpdesk",
+        "কমিউনিটি হেল্পডেস্ক",
+        "Information and referral by phone or in person.",
+        "ফোনে বা সরাসরি তথ্য ও রেফারেল।",
+        ("awareness",),
+        1,
+    ),
+    Template(
+        "social_protection",
+        "upazila",
+        "Upazila Social Services Office",
+        "উপজেলা সমাজসেবা কার্যালয়",
+        "Allowances, social safety net programmes and rehabilitation support.",
+        "ভাতা, সামাজিক নিরাপত্তা কর্মসূচি ও পুনর্বাসন সহায়তা।",
+        ("livelihood",),
+        2,
+    ),
+    Template(
+        "social_protection",
+        "union",
+        "Union Digital Centre",
+        "ইউনিয়ন ডিজিটাল সেন্টার",
+        "Birth registration, passports, online applications and e-services.",
+        "জন্মনিবন্ধন, পাসপোর্ট, অনলাইন আবেদন ও ই-সেবা।",
+        ("employment_migration",),
+        2,
+    ),
+    Template(
+        "awareness",
+        "union",
+        "Counter-Trafficking Committee",
+        "মানব পাচার প্রতিরোধ কমিটি",
+        "Community awareness sessions on trafficking, child marriage and unsafe migration.",
+        "মানব পাচার, বাল্যবিবাহ ও অনিরাপদ অভিবাসন বিষয়ে সচেতনতা সভা।",
+        ("case_management",),
+        2,
+    ),
+)
 TEMPLATE_WEIGHTS = tuple(t.weight for t in TEMPLATES)
 
 GOVERNMENT_OFFICES = (
@@ -199,28 +373,49 @@ GOVERNMENT_OFFICES = (
     ("Family Planning Office", "পরিবার পরিকল্পনা কার্যালয়"),
 )
 NGO_FIRST = (
-    ("Alo", "আলো"), ("Shapla", "শাপলা"), ("Nodi", "নদী"), ("Sabuj", "সবুজ"),
-    ("Prottasha", "প্রত্যাশা"), ("Ashar Alo", "আশার আলো"), ("Nirapad", "নিরাপদ"),
-    ("Shonar Bangla", "সোনার বাংলা"), ("Mukti", "মুক্তি"), ("Jagoron", "জাগরণ"),
-    ("Surjo", "সূর্য"), ("Padma", "পদ্মা"), ("Meghna", "মেঘনা"), ("Jamuna", "যমুনা"),
-    ("Karnaphuli", "কর্ণফুলী"), ("Notun Din", "নতুন দিন"), ("Shishu", "শিশু"),
-    ("Nari", "নারী"), ("Gram", "গ্রাম"), ("Sheba", "সেবা"),
-)  # fmt: skip
+    ("Alo", "আলো"),
+    ("Shapla", "শাপলা"),
+    ("Nodi", "নদী"),
+    ("Sabuj", "সবুজ"),
+    ("Prottasha", "প্রত্যাশা"),
+    ("Ashar Alo", "আশার আলো"),
+    ("Nirapad", "নিরাপদ"),
+    ("Shonar Bangla", "সোনার বাংলা"),
+    ("Mukti", "মুক্তি"),
+    ("Jagoron", "জাগরণ"),
+    ("Surjo", "সূর্য"),
+    ("Padma", "পদ্মা"),
+    ("Meghna", "মেঘনা"),
+    ("Jamuna", "যমুনা"),
+    ("Karnaphuli", "কর্ণফুলী"),
+    ("Notun Din", "নতুন দিন"),
+    ("Shishu", "শিশু"),
+    ("Nari", "নারী"),
+    ("Gram", "গ্রাম"),
+    ("Sheba", "সেবা"),
+)
 NGO_SECOND = (
-    ("Unnayan Sangstha", "উন্নয়ন সংস্থা"), ("Development Society", "উন্নয়ন সমিতি"),
-    ("Foundation", "ফাউন্ডেশন"), ("Trust", "ট্রাস্ট"), ("Mohila Samity", "মহিলা সমিতি"),
-    ("Welfare Association", "কল্যাণ সমিতি"), ("Manobik Sangstha", "মানবিক সংস্থা"),
-    ("Jubo Sangha", "যুব সংঘ"), ("Rights Forum", "অধিকার ফোরাম"),
-)  # fmt: skip
+    ("Unnayan Sangstha", "উন্নয়ন সংস্থা"),
+    ("Development Society", "উন্নয়ন সমিতি"),
+    ("Foundation", "ফাউন্ডেশন"),
+    ("Trust", "ট্রাস্ট"),
+    ("Mohila Samity", "মহিলা সমিতি"),
+    ("Welfare Association", "কল্যাণ সমিতি"),
+    ("Manobik Sangstha", "মানবিক সংস্থা"),
+    ("Jubo Sangha", "যুব সংঘ"),
+    ("Rights Forum", "অধিকার ফোরাম"),
+)
 EXTRAS = (
     ("Walk-in and referred clients are welcome.", "সরাসরি আসা ও রেফার করা সবাইকে স্বাগত।"),
-    ("Priority for survivors of human trafficking and returnee migrants.",
-     "মানব পাচারের শিকার ও ফেরত আসা অভিবাসীদের অগ্রাধিকার।"),
+    (
+        "Priority for survivors of human trafficking and returnee migrants.",
+        "মানব পাচারের শিকার ও ফেরত আসা অভিবাসীদের অগ্রাধিকার।",
+    ),
     ("Open Sunday to Thursday, 9 am to 5 pm.", "রবিবার থেকে বৃহস্পতিবার, সকাল ৯টা থেকে বিকাল ৫টা।"),
     ("Referral to other network members on request.", "প্রয়োজনে নেটওয়ার্কের অন্য সদস্যদের কাছে রেফারেল।"),
     ("Female staff available.", "নারী কর্মী আছেন।"),
     ("Services in Bangla; interpreters on request.", "বাংলায় সেবা; প্রয়োজনে দোভাষী।"),
-)  # fmt: skip
+)
 ELIGIBILITY = (
     ("Anyone.", "যে কেউ।"),
     ("Women and girls.", "নারী ও কিশোরী।"),
@@ -228,26 +423,54 @@ ELIGIBILITY = (
     ("Survivors of trafficking and returnee migrants.", "পাচারের শিকার ও ফেরত আসা অভিবাসী।"),
     ("Residents of the upazila.", "উপজেলার বাসিন্দা।"),
     ("Young people aged 16 to 35.", "১৬ থেকে ৩৫ বছর বয়সী তরুণ-তরুণী।"),
-)  # fmt: skip
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organization": (
-        "id", "slug", "name", "name_bn", "description", "description_bn", "email",
-        "legal_status", "district_pcode", "data_source", "source_note",
+        "id",
+        "slug",
+        "name",
+        "name_bn",
+        "description",
+        "description_bn",
+        "email",
+        "legal_status",
+        "district_pcode",
+        "data_source",
+        "source_note",
     ),
     "location": (
-        "id", "organization_id", "location_type", "name", "name_bn", "latitude", "longitude",
-        "coordinates_approximate", "coordinates_source", "data_source", "source_note",
+        "id",
+        "organization_id",
+        "location_type",
+        "name",
+        "name_bn",
+        "latitude",
+        "longitude",
+        "coordinates_approximate",
+        "coordinates_source",
+        "data_source",
+        "source_note",
     ),
     "service": (
-        "id", "slug", "organization_id", "name", "name_bn", "description", "description_bn",
-        "status", "fees_description", "eligibility_description", "eligibility_description_bn",
-        "data_source", "source_note",
+        "id",
+        "slug",
+        "organization_id",
+        "name",
+        "name_bn",
+        "description",
+        "description_bn",
+        "status",
+        "fees_description",
+        "eligibility_description",
+        "eligibility_description_bn",
+        "data_source",
+        "source_note",
     ),
     "service_at_location": ("id", "service_id", "location_id"),
     "attribute": ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity"),
     "cost_option": ("id", "service_id", "option", "currency", "amount", "amount_description"),
-}  # fmt: skip
+}
 STATUSES = ("active",) * 97 + ("inactive",) * 2 + ("temporarily closed",)
 
 
@@ -325,9 +548,16 @@ def _place(row: tuple[object, ...]) -> Place:
         _nfc(str(v)) for v in row[:7]
     )
     return Place(
-        union_en, union_bn, upazila_en, upazila_bn, pcode, district_en, district_bn,
-        lat=float(str(row[7])), lng=float(str(row[8])),
-    )  # fmt: skip
+        union_en,
+        union_bn,
+        upazila_en,
+        upazila_bn,
+        pcode,
+        district_en,
+        district_bn,
+        lat=float(str(row[7])),
+        lng=float(str(row[8])),
+    )
 
 
 def load_gazetteer(conn: psycopg.Connection) -> Gazetteer:
@@ -367,12 +597,21 @@ def add_organization(rows: Rows, rng: random.Random, home: Place) -> uuid.UUID:
     org_id = uuid.uuid4()
     name, name_bn, status = organization_names(rng, home)
     slug = _slug(name, org_id)
-    rows.tables["organization"].append((
-        org_id, slug, name, _nfc(name_bn),
-        f"Synthetic {status.lower()} provider based in {home.district_en} district.",
-        _nfc(f"{home.district_bn} জেলাভিত্তিক কাল্পনিক সেবাদানকারী প্রতিষ্ঠান।"),
-        f"info@{slug}.example.org", status, home.district_pcode, SOURCE, SOURCE_NOTE,
-    ))  # fmt: skip
+    rows.tables["organization"].append(
+        (
+            org_id,
+            slug,
+            name,
+            _nfc(name_bn),
+            f"Synthetic {status.lower()} provider based in {home.district_en} district.",
+            _nfc(f"{home.district_bn} জেলাভিত্তিক কাল্পনিক সেবাদানকারী প্রতিষ্ঠান।"),
+            f"info@{slug}.example.org",
+            status,
+            home.district_pcode,
+            SOURCE,
+            SOURCE_NOTE,
+        )
+    )
     return org_id
 
 
@@ -404,8 +643,9 @@ def _texts(rng: random.Random, template: Template, place: Place) -> tuple[str, s
     )
 
 
-def add_service(rows: Rows, rng: random.Random, gaz: Gazetteer, org_id: uuid.UUID,
-                place: Place) -> None:  # fmt: skip
+def add_service(
+    rows: Rows, rng: random.Random, gaz: Gazetteer, org_id: uuid.UUID, place: Place
+) -> None:
     """Appends a service with its location, categories and, for some, a free cost option."""
     template = rng.choices(TEMPLATES, TEMPLATE_WEIGHTS)[0]
     service_id, location_id = uuid.uuid4(), uuid.uuid4()
@@ -415,15 +655,38 @@ def add_service(rows: Rows, rng: random.Random, gaz: Gazetteer, org_id: uuid.UUI
     lat = round(place.lat + rng.uniform(-JITTER_DEG, JITTER_DEG), 6)
     lng = round(place.lng + rng.uniform(-JITTER_DEG, JITTER_DEG), 6)
     t = rows.tables
-    t["location"].append((
-        location_id, org_id, "physical", name, name_bn, lat, lng, True,
-        "synthetic: union centroid with jitter", SOURCE, SOURCE_NOTE,
-    ))  # fmt: skip
-    t["service"].append((
-        service_id, _slug(name, service_id), org_id, name, name_bn, description, description_bn,
-        rng.choice(STATUSES), "Free of cost." if free else None, eligibility_en,
-        _nfc(eligibility_bn), SOURCE, SOURCE_NOTE,
-    ))  # fmt: skip
+    t["location"].append(
+        (
+            location_id,
+            org_id,
+            "physical",
+            name,
+            name_bn,
+            lat,
+            lng,
+            True,
+            "synthetic: union centroid with jitter",
+            SOURCE,
+            SOURCE_NOTE,
+        )
+    )
+    t["service"].append(
+        (
+            service_id,
+            _slug(name, service_id),
+            org_id,
+            name,
+            name_bn,
+            description,
+            description_bn,
+            rng.choice(STATUSES),
+            "Free of cost." if free else None,
+            eligibility_en,
+            _nfc(eligibility_bn),
+            SOURCE,
+            SOURCE_NOTE,
+        )
+    )
     t["service_at_location"].append((uuid.uuid4(), service_id, location_id))
     for code in _categories(rng, template):
         t["attribute"].append((uuid.uuid4(), service_id, gaz.terms[code], "category", "service"))
@@ -506,13 +769,22 @@ def unindexed_ids(conn: psycopg.Connection) -> list[uuid.UUID]:
 def _progress() -> Progress:
     """A progress display with counts, elapsed and remaining time."""
     return Progress(
-        TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-    )  # fmt: skip
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
-def run_tasks(pool: ProcessPoolExecutor, label: str, total: int, fn: Callable[..., int],
-              calls: Iterable[tuple[object, ...]]) -> None:  # fmt: skip
+def run_tasks(
+    pool: ProcessPoolExecutor,
+    label: str,
+    total: int,
+    fn: Callable[..., int],
+    calls: Iterable[tuple[object, ...]],
+) -> None:
     """Runs fn(*args) for each args in the pool; each result advances the progress bar."""
     with _progress() as progress:
         task: TaskID = progress.add_task(label, total=total)
@@ -605,9 +877,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--jobs", type=int, default=os.cpu_count() or 2, help="parallel worker processes"
     )
     parser.add_argument(
-        "--allow-any-database", action="store_true",
+        "--allow-any-database",
+        action="store_true",
         help="write even if the database name does not contain 'bench'",
-    )  # fmt: skip
+    )
     return parser.parse_args(argv)
 
 

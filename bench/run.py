@@ -41,15 +41,44 @@ SETTLE_LIMIT_S = 60.0
 SETTLED_MS = 500.0
 
 WORDS = (
-    "health", "legal", "training", "shelter", "clinic", "police", "counselling", "migration",
-    "child", "legal aid", "community clinic", "women",
-    "স্বাস্থ্য", "আইনি", "প্রশিক্ষণ", "আশ্রয়", "ক্লিনিক", "থানা", "শিশু", "আইনি সহায়তা",
-)  # fmt: skip
+    "health",
+    "legal",
+    "training",
+    "shelter",
+    "clinic",
+    "police",
+    "counselling",
+    "migration",
+    "child",
+    "legal aid",
+    "community clinic",
+    "women",
+    "স্বাস্থ্য",
+    "আইনি",
+    "প্রশিক্ষণ",
+    "আশ্রয়",
+    "ক্লিনিক",
+    "থানা",
+    "শিশু",
+    "আইনি সহায়তা",
+)
 CATEGORIES = (
-    "health", "legal_aid", "counselling", "shelter", "skills_training", "employment_migration",
-    "law_enforcement", "child_protection", "livelihood", "education", "drug_rehabilitation",
-    "case_management", "helpline", "social_protection", "awareness",
-)  # fmt: skip
+    "health",
+    "legal_aid",
+    "counselling",
+    "shelter",
+    "skills_training",
+    "employment_migration",
+    "law_enforcement",
+    "child_protection",
+    "livelihood",
+    "education",
+    "drug_rehabilitation",
+    "case_management",
+    "helpline",
+    "social_protection",
+    "awareness",
+)
 
 # Wide enough for the table when the output goes to a file or pipe (rich would use 80).
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -70,10 +99,11 @@ def load_districts(path: Path = DISTRICTS_CSV) -> list[District]:
     """The 64 districts of the vendored gazetteer file."""
     with path.open(encoding="utf-8") as handle:
         return [
-            District(row["pcode"], row["name_en"], float(row["centroid_lat"]),
-                     float(row["centroid_lon"]))
+            District(
+                row["pcode"], row["name_en"], float(row["centroid_lat"]), float(row["centroid_lon"])
+            )
             for row in csv.DictReader(handle)
-        ]  # fmt: skip
+        ]
 
 
 def _near(rng: random.Random, district: District, spread: float = 0.15) -> tuple[str, str]:
@@ -206,16 +236,28 @@ async def one_request(client: httpx.AsyncClient, params: Params, tally: Tally) -
         tally.totals.append(total)
 
 
-async def client_loop(client: httpx.AsyncClient, make: ParamMaker, districts: Sequence[District],
-                      rng: random.Random, budget: Budget, tally: Tally) -> None:  # fmt: skip
+async def client_loop(
+    client: httpx.AsyncClient,
+    make: ParamMaker,
+    districts: Sequence[District],
+    rng: random.Random,
+    budget: Budget,
+    tally: Tally,
+) -> None:
     """One simulated user: requests back to back until the budget runs out."""
     while budget.take():
         await one_request(client, make(rng, districts), tally)
 
 
-async def drive(client: httpx.AsyncClient, make: ParamMaker, districts: Sequence[District],
-                rng: random.Random, concurrency: int, seconds: float,
-                max_requests: int) -> tuple[Tally, float]:  # fmt: skip
+async def drive(
+    client: httpx.AsyncClient,
+    make: ParamMaker,
+    districts: Sequence[District],
+    rng: random.Random,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+) -> tuple[Tally, float]:
     """Runs `concurrency` clients for `seconds`; returns the tally and the elapsed time."""
     tally = Tally()
     budget = Budget(time.perf_counter() + seconds, max_requests)
@@ -253,8 +295,13 @@ def summarise(name: str, tally: Tally, seconds: float) -> Result:
     )
 
 
-async def run_scenario(client: httpx.AsyncClient, name: str, districts: Sequence[District],
-                       args: argparse.Namespace, rng: random.Random) -> Result:  # fmt: skip
+async def run_scenario(
+    client: httpx.AsyncClient,
+    name: str,
+    districts: Sequence[District],
+    args: argparse.Namespace,
+    rng: random.Random,
+) -> Result:
     """Warm-up (discarded), then the measured run of one scenario."""
     make = SCENARIOS[name]
     if args.warmup > 0:
@@ -315,16 +362,32 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Result], int | None]:
 def print_table(results: Sequence[Result], title: str) -> None:
     """The results as a rich table, with any failures listed below it."""
     table = Table(title=title)
-    for column in ("scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
-                   "non-200", "median hits", "zero hits"):  # fmt: skip
+    for column in (
+        "scenario",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "non-200",
+        "median hits",
+        "zero hits",
+    ):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for r in results:
         table.add_row(
-            r.scenario, str(r.requests), f"{r.rps:.1f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}",
-            f"{r.p99_ms:.1f}", f"{r.max_ms:.1f}", f"{r.non_200} ({r.non_200_share:.2%})",
+            r.scenario,
+            str(r.requests),
+            f"{r.rps:.1f}",
+            f"{r.p50_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+            f"{r.p99_ms:.1f}",
+            f"{r.max_ms:.1f}",
+            f"{r.non_200} ({r.non_200_share:.2%})",
             "-" if r.median_total_items is None else f"{r.median_total_items:g}",
             "-" if r.zero_result_share is None else f"{r.zero_result_share:.0%}",
-        )  # fmt: skip
+        )
     console.print(table)
     for r in results:
         for failure in r.failures:
@@ -343,15 +406,20 @@ def write_json(args: argparse.Namespace, results: Sequence[Result], size: int | 
         "base_url": args.base_url,
         "services_total_items": size,
         "settings": {
-            "concurrency": args.concurrency, "duration_s": args.duration,
-            "warmup_s": args.warmup, "max_requests": args.max_requests, "seed": args.seed,
+            "concurrency": args.concurrency,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "max_requests": args.max_requests,
+            "seed": args.seed,
         },
         "environment": {
-            "python": platform.python_version(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "httpx": httpx.__version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "httpx": httpx.__version__,
         },
         "results": [asdict(r) for r in results],
-    }  # fmt: skip
+    }
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
 

@@ -45,7 +45,9 @@ def _none(value: str) -> str | None:
     return clean_text(value) or None
 
 
-def _point(row: dict[str, str], lat: str = "centroid_lat", lon: str = "centroid_lon") -> tuple[float, float] | None:
+def _point(
+    row: dict[str, str], lat: str = "centroid_lat", lon: str = "centroid_lon"
+) -> tuple[float, float] | None:
     return (float(row[lat]), float(row[lon])) if row.get(lat) and row.get(lon) else None
 
 
@@ -60,33 +62,64 @@ def read_areas() -> dict[str, Area]:
     }
     for row in _rows("bd_divisions.csv"):
         areas[row["pcode"]] = Area(
-            row["pcode"], "division", "division", clean_text(row["name_en"]), _none(row["name_bn"]),
-            _none(row["hdx_name_en"]), COUNTRY, _point(row), f"{NUHIL}; {HDX}",
-            _float(row["area_sqkm"]), _none(row["website"]),
-        )  # fmt: skip
+            row["pcode"],
+            "division",
+            "division",
+            clean_text(row["name_en"]),
+            _none(row["name_bn"]),
+            _none(row["hdx_name_en"]),
+            COUNTRY,
+            _point(row),
+            f"{NUHIL}; {HDX}",
+            _float(row["area_sqkm"]),
+            _none(row["website"]),
+        )
     for row in _rows("bd_districts.csv"):
         areas[row["pcode"]] = Area(
-            row["pcode"], "district", "district", clean_text(row["name_en"]), _none(row["name_bn"]),
-            _none(row["hdx_name_en"]), row["division_pcode"], _point(row), f"{NUHIL}; {HDX}",
-            _float(row["area_sqkm"]), _none(row["website"]),
+            row["pcode"],
+            "district",
+            "district",
+            clean_text(row["name_en"]),
+            _none(row["name_bn"]),
+            _none(row["hdx_name_en"]),
+            row["division_pcode"],
+            _point(row),
+            f"{NUHIL}; {HDX}",
+            _float(row["area_sqkm"]),
+            _none(row["website"]),
             _point(row, "dc_office_lat", "dc_office_lon"),
-        )  # fmt: skip
+        )
     for row in _rows("bd_upazilas.csv"):
         areas[row["pcode"]] = Area(
-            row["pcode"], "upazila", row["kind"], clean_text(row["name_en"]), _none(row["name_bn"]),
-            _none(row["hdx_name_en"]), row["district_pcode"], _point(row),
+            row["pcode"],
+            "upazila",
+            row["kind"],
+            clean_text(row["name_en"]),
+            _none(row["name_bn"]),
+            _none(row["hdx_name_en"]),
+            row["district_pcode"],
+            _point(row),
             HDX if row["match"] == "hdx_only" else f"{NUHIL}; {HDX}",
-            _float(row["area_sqkm"]), _none(row["website"]),
-        )  # fmt: skip
-    nuhil_unions = {row["hdx_adm4_pcode"]: row for row in _rows("bd_unions.csv") if row["hdx_adm4_pcode"]}
+            _float(row["area_sqkm"]),
+            _none(row["website"]),
+        )
+    nuhil_unions = {
+        row["hdx_adm4_pcode"]: row for row in _rows("bd_unions.csv") if row["hdx_adm4_pcode"]
+    }
     for row in _rows("bd_adm4_hdx2015_unions_wards.csv"):
         nuhil = nuhil_unions.get(row["pcode"])
         area = Area(
-            row["pcode"], "union", row["kind"], clean_text(row["name_en"]),
-            _none(nuhil["name_bn"]) if nuhil else None, clean_text(row["name_en"]),
-            row["upazila_pcode_v03"], _point(row), f"{HDX}; {NUHIL}" if nuhil else HDX,
+            row["pcode"],
+            "union",
+            row["kind"],
+            clean_text(row["name_en"]),
+            _none(nuhil["name_bn"]) if nuhil else None,
+            clean_text(row["name_en"]),
+            row["upazila_pcode_v03"],
+            _point(row),
+            f"{HDX}; {NUHIL}" if nuhil else HDX,
             website=_none(nuhil["website"]) if nuhil else None,
-        )  # fmt: skip
+        )
         if nuhil:
             area.variants.append(clean_text(nuhil["name_en"]))
         areas[row["pcode"]] = area
@@ -140,16 +173,26 @@ def load_gazetteer(conn: Connection, areas: dict[str, Area]) -> int:
     levels = ["country", "division", "district", "upazila", "union"]
     rows = [
         {
-            "pcode": a.pcode, "level": a.level, "kind": a.kind, "name_en": a.name_en,
-            "name_bn": a.name_bn, "hdx_name_en": a.hdx_name_en, "parent_pcode": a.parent_pcode,
-            "division_pcode": a.chain.get("division"), "district_pcode": a.chain.get("district"),
-            "upazila_pcode": a.chain.get("upazila"), "union_pcode": a.chain.get("union"),
-            "lat": a.centroid[0] if a.centroid else None, "lng": a.centroid[1] if a.centroid else None,
-            "boundary": shapes.get(a.pcode), "area_sqkm": a.area_sqkm, "website": a.website,
+            "pcode": a.pcode,
+            "level": a.level,
+            "kind": a.kind,
+            "name_en": a.name_en,
+            "name_bn": a.name_bn,
+            "hdx_name_en": a.hdx_name_en,
+            "parent_pcode": a.parent_pcode,
+            "division_pcode": a.chain.get("division"),
+            "district_pcode": a.chain.get("district"),
+            "upazila_pcode": a.chain.get("upazila"),
+            "union_pcode": a.chain.get("union"),
+            "lat": a.centroid[0] if a.centroid else None,
+            "lng": a.centroid[1] if a.centroid else None,
+            "boundary": shapes.get(a.pcode),
+            "area_sqkm": a.area_sqkm,
+            "website": a.website,
             "source": a.source,
         }
         for a in sorted(areas.values(), key=lambda a: levels.index(a.level))
-    ]  # fmt: skip
+    ]
     conn.execute(
         text(
             """
@@ -191,7 +234,13 @@ def load_gazetteer(conn: Connection, areas: dict[str, Area]) -> int:
             "VALUES (:pcode, :name, :name_key, :lang, :origin)"
         ),
         [
-            {"pcode": a.pcode, "name": name, "name_key": search_key(name), "lang": lang, "origin": origin}
+            {
+                "pcode": a.pcode,
+                "name": name,
+                "name_key": search_key(name),
+                "lang": lang,
+                "origin": origin,
+            }
             for a in areas.values()
             for name, lang, origin in names_of(a)
         ],
@@ -203,4 +252,4 @@ def gazetteer_is_loaded(conn: Connection, areas: dict[str, Area]) -> bool:
     """True when the database holds exactly the units of the files (so loading can be skipped)."""
     count = conn.execute(text("SELECT count(*) FROM admin_area")).scalar_one()
     names = conn.execute(text("SELECT count(*) FROM admin_area_name")).scalar_one()
-    return count == len(areas) and names == sum(len(names_of(a)) for a in areas.values())
+    return bool(count == len(areas) and names == sum(len(names_of(a)) for a in areas.values()))

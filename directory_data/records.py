@@ -9,12 +9,23 @@ from search.text import clean_text
 
 CATEGORY_CODES = frozenset(
     {
-        "health", "legal_aid", "counselling", "shelter", "skills_training",
-        "employment_migration", "law_enforcement", "child_protection", "livelihood",
-        "education", "drug_rehabilitation", "case_management", "helpline",
-        "social_protection", "awareness",
+        "health",
+        "legal_aid",
+        "counselling",
+        "shelter",
+        "skills_training",
+        "employment_migration",
+        "law_enforcement",
+        "child_protection",
+        "livelihood",
+        "education",
+        "drug_rehabilitation",
+        "case_management",
+        "helpline",
+        "social_protection",
+        "awareness",
     }
-)  # fmt: skip
+)
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
@@ -119,7 +130,9 @@ class ProviderRecord(Strict):
         for service in self.services:
             missing = set(service.locations) - set(location_keys)
             if missing:
-                raise ValueError(f"service {service.key!r} names unknown locations {sorted(missing)}")
+                raise ValueError(
+                    f"service {service.key!r} names unknown locations {sorted(missing)}"
+                )
         return self
 
 

@@ -3,8 +3,7 @@
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import ColumnElement, Select, cast, exists, func, null, or_, select, true
-from sqlalchemy import Text
+from sqlalchemy import ColumnElement, Select, Text, cast, exists, func, null, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +40,9 @@ class PostgresSearch:
     def _conditions(self, query: ServiceQuery) -> list[ColumnElement[bool]]:
         return service_conditions(query, geo=True)
 
-    def _page(self, query: ServiceQuery, conditions: list[ColumnElement[bool]], offset: int) -> Select[Any]:
+    def _page(
+        self, query: ServiceQuery, conditions: list[ColumnElement[bool]], offset: int
+    ) -> Select[Any]:
         c = DOC.c
         distance: Any = None
         if query.point is not None:
@@ -102,11 +103,12 @@ def _text_match(text: str) -> ColumnElement[bool]:
     return or_(tsv_match, typo_match)
 
 
-
 def point_of(query: ServiceQuery) -> Any:
     """The query point as a geography."""
     assert query.point is not None
-    return cast(func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326), Geography)
+    return cast(
+        func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326), Geography
+    )
 
 
 def service_conditions(query: ServiceQuery, *, geo: bool) -> list[ColumnElement[bool]]:

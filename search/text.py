@@ -6,9 +6,15 @@ import unicodedata
 # Zero-width non-joiner / joiner, zero-width space, soft hyphen, BOM, word joiner.
 # Control characters go too: PostgreSQL text cannot hold NUL and none of them is ever meant.
 _INVISIBLE = dict.fromkeys(
-    [*map(ord, "\u200c\u200d\u200b\u00ad\ufeff\u2060"), *range(0x00, 0x09), 0x0B, 0x0C,
-     *range(0x0E, 0x20), 0x7F]
-)  # fmt: skip
+    [
+        *map(ord, "\u200c\u200d\u200b\u00ad\ufeff\u2060"),
+        *range(0x00, 0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        0x7F,
+    ]
+)
 _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 _SPACE = re.compile(r"\s+")
 

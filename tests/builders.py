@@ -18,7 +18,9 @@ from app.directory.models import (
 )
 
 
-async def make_organization(session: AsyncSession, *, name: str = "Test organization") -> Organization:
+async def make_organization(
+    session: AsyncSession, *, name: str = "Test organization"
+) -> Organization:
     org = Organization(id=uuid.uuid4(), name=name, description=f"{name} (test)", data_source="test")
     session.add(org)
     await session.flush()
@@ -41,29 +43,51 @@ async def make_service(
     """A service, optionally at a point and/or covering admin areas, indexed for search."""
     org = organization or await make_organization(session, name=f"{name} provider")
     service = Service(
-        id=uuid.uuid4(), organization_id=org.id, name=name, name_bn=name_bn,
-        description=description, status="active", data_source="test",
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        organization_id=org.id,
+        name=name,
+        name_bn=name_bn,
+        description=description,
+        status="active",
+        data_source="test",
+    )
     session.add(service)
     await session.flush()
     if lat is not None and lng is not None:
         location = Location(
-            id=uuid.uuid4(), organization_id=org.id, name=f"{name} site",
-            latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lng:.6f}"), data_source="test",
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            organization_id=org.id,
+            name=f"{name} site",
+            latitude=Decimal(f"{lat:.6f}"),
+            longitude=Decimal(f"{lng:.6f}"),
+            data_source="test",
+        )
         session.add(location)
         await session.flush()
-        session.add(ServiceAtLocation(id=uuid.uuid4(), service_id=service.id, location_id=location.id))
+        session.add(
+            ServiceAtLocation(id=uuid.uuid4(), service_id=service.id, location_id=location.id)
+        )
     for pcode in area_pcodes:
         session.add(ServiceArea(id=uuid.uuid4(), service_id=service.id, admin_pcode=pcode))
     for code in categories:
-        term_id = (await session.execute(select(TaxonomyTerm.id).where(TaxonomyTerm.code == code))).scalar_one()
-        session.add(Attribute(id=uuid.uuid4(), link_id=service.id, taxonomy_term_id=term_id, link_entity="service"))
+        term_id = (
+            await session.execute(select(TaxonomyTerm.id).where(TaxonomyTerm.code == code))
+        ).scalar_one()
+        session.add(
+            Attribute(
+                id=uuid.uuid4(), link_id=service.id, taxonomy_term_id=term_id, link_entity="service"
+            )
+        )
     if free_of_cost is not None:
         session.add(
-            CostOption(id=uuid.uuid4(), service_id=service.id, amount=Decimal(0) if free_of_cost else None,
-                       option="Free" if free_of_cost else "Charged", currency="BDT")
-        )  # fmt: skip
+            CostOption(
+                id=uuid.uuid4(),
+                service_id=service.id,
+                amount=Decimal(0) if free_of_cost else None,
+                option="Free" if free_of_cost else "Charged",
+                currency="BDT",
+            )
+        )
     await session.flush()
     await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]})
     return service

@@ -1,10 +1,9 @@
 """Test database built by the migrations and the seed loader; each test runs in a rolled-back
 transaction against real PostgreSQL + PostGIS."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import create_engine, text
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
+from alembic import command
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.db import get_session
@@ -35,7 +35,7 @@ def _recreate_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def database_url() -> str:
     """A fresh test database: migrations to head, then the seed directory via the CLI."""
     url = get_settings().database_url
     _recreate_database(url)
@@ -45,7 +45,7 @@ def database_url() -> Iterator[str]:
     command.upgrade(config, "head")
     result = CliRunner().invoke(cli, ["load-seed"])
     assert result.exit_code == 0, result.output
-    yield url
+    return url
 
 
 @pytest.fixture(scope="session")

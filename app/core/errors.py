@@ -49,9 +49,7 @@ class InvalidParameter(AppError):
         )
 
 
-def problem(
-    request: Request, status: int, *, code: str, detail: str, **extra: Any
-) -> JSONResponse:
+def problem(request: Request, status: int, *, code: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response; `instance` is the request path."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
@@ -103,4 +101,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, code="internal", detail=title_for(500, preferred_language(request)))
+        return problem(
+            request, 500, code="internal", detail=title_for(500, preferred_language(request))
+        )

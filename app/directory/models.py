@@ -88,9 +88,7 @@ class Organization(ProvenanceMixin, TimestampMixin, Base):
     website: Mapped[str | None] = mapped_column(Text)
     legal_status: Mapped[str | None] = mapped_column(Text)
     district_pcode: Mapped[str | None] = mapped_column(ForeignKey("admin_area.pcode"), index=True)
-    parent_organization_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("organization.id")
-    )
+    parent_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
     services: Mapped[list["Service"]] = relationship(back_populates="organization", lazy="raise")
@@ -263,7 +261,9 @@ class Phone(Base):
     organization_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organization.id", ondelete="CASCADE"), index=True
     )
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE")
+    )
     service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("service_at_location.id", ondelete="CASCADE")
     )

@@ -56,17 +56,23 @@ def search_params(
     radius_km: Annotated[
         float | None, Query(gt=0, description="Radius around lat/lng or near, in km.")
     ] = None,
-    near: Annotated[str | None, Query(description="Place name or pcode instead of lat/lng.")] = None,
+    near: Annotated[
+        str | None, Query(description="Place name or pcode instead of lat/lng.")
+    ] = None,
     bbox: Annotated[str | None, Query(description="minLng,minLat,maxLng,maxLat")] = None,
     division: Annotated[str | None, Query(description="Division pcode or name.")] = None,
     district: Annotated[str | None, Query(description="District pcode or name.")] = None,
     upazila: Annotated[str | None, Query(description="Upazila pcode or name.")] = None,
     union: Annotated[str | None, Query(description="Union pcode or name.")] = None,
-    category: Annotated[str | None, Query(description="Category codes, comma-separated (OR).")] = None,
+    category: Annotated[
+        str | None, Query(description="Category codes, comma-separated (OR).")
+    ] = None,
     free_of_cost: Annotated[bool | None, Query(description="Only free services.")] = None,
     sort: Annotated[
         Literal["relevance", "distance", "name"] | None,
-        Query(description="relevance (default with search), distance (default with a point), name."),
+        Query(
+            description="relevance (default with search), distance (default with a point), name."
+        ),
     ] = None,
     facets: Annotated[str | None, Query(description=f"Comma list of: {', '.join(FACETS)}.")] = None,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -77,10 +83,28 @@ def search_params(
 ) -> SearchParams:
     """Collects the search parameters (FastAPI checks types and ranges)."""
     return SearchParams(
-        search, page, per_page, lat, lng, radius_km, near, bbox, division, district, upazila,
-        union, category, free_of_cost, sort, facets, organization_id, taxonomy_term_id,
-        taxonomy_id, modified_after, full,
-    )  # fmt: skip
+        search,
+        page,
+        per_page,
+        lat,
+        lng,
+        radius_km,
+        near,
+        bbox,
+        division,
+        district,
+        upazila,
+        union,
+        category,
+        free_of_cost,
+        sort,
+        facets,
+        organization_id,
+        taxonomy_term_id,
+        taxonomy_id,
+        modified_after,
+        full,
+    )
 
 
 SearchParamsDep = Annotated[SearchParams, Depends(search_params)]
@@ -100,16 +124,23 @@ def parse_bbox(value: str) -> BBox:
         numbers = []
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
         raise InvalidParameter(
-            "bbox", "must be four numbers: minLng,minLat,maxLng,maxLat",
+            "bbox",
+            "must be four numbers: minLng,minLat,maxLng,maxLat",
             "চারটি সংখ্যা দিন: minLng,minLat,maxLng,maxLat",
-        )  # fmt: skip
+        )
     min_lng, min_lat, max_lng, max_lat = numbers
     if not (-180 <= min_lng <= 180 and -180 <= max_lng <= 180):
-        raise InvalidParameter("bbox", "longitudes must lie within -180..180", "দ্রাঘিমা -১৮০..১৮০ এর মধ্যে হতে হবে")
+        raise InvalidParameter(
+            "bbox", "longitudes must lie within -180..180", "দ্রাঘিমা -১৮০..১৮০ এর মধ্যে হতে হবে"
+        )
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise InvalidParameter("bbox", "latitudes must lie within -90..90", "অক্ষাংশ -৯০..৯০ এর মধ্যে হতে হবে")
+        raise InvalidParameter(
+            "bbox", "latitudes must lie within -90..90", "অক্ষাংশ -৯০..৯০ এর মধ্যে হতে হবে"
+        )
     if min_lng > max_lng or min_lat > max_lat:
-        raise InvalidParameter("bbox", "minimum must not exceed maximum", "সর্বনিম্ন মান সর্বোচ্চের বেশি হতে পারে না")
+        raise InvalidParameter(
+            "bbox", "minimum must not exceed maximum", "সর্বনিম্ন মান সর্বোচ্চের বেশি হতে পারে না"
+        )
     return BBox(min_lng, min_lat, max_lng, max_lat)
 
 
@@ -145,9 +176,10 @@ async def _resolve_categories(session: AsyncSession, raw: str | None) -> tuple[s
     unknown = [code for code in codes if code not in known]
     if unknown or not codes:
         raise InvalidParameter(
-            "category", f"unknown category {', '.join(unknown) or raw!r}; known: {', '.join(sorted(known))}",
+            "category",
+            f"unknown category {', '.join(unknown) or raw!r}; known: {', '.join(sorted(known))}",
             f"অজানা সেবার ধরন {', '.join(unknown) or raw!r}",
-        )  # fmt: skip
+        )
     return tuple(codes)
 
 
@@ -157,21 +189,28 @@ async def _resolve_point(session: AsyncSession, params: SearchParams) -> Point |
     _finite("radius_km", params.radius_km)
     if (params.lat is None) != (params.lng is None):
         missing = "lng" if params.lng is None else "lat"
-        raise InvalidParameter(missing, "lat and lng must be given together", "lat ও lng একসাথে দিতে হবে")
+        raise InvalidParameter(
+            missing, "lat and lng must be given together", "lat ও lng একসাথে দিতে হবে"
+        )
     if params.near is not None and params.lat is not None:
-        raise InvalidParameter("near", "give either near or lat/lng, not both", "near অথবা lat/lng, যেকোনো একটি দিন")
+        raise InvalidParameter(
+            "near", "give either near or lat/lng, not both", "near অথবা lat/lng, যেকোনো একটি দিন"
+        )
     if params.lat is not None and params.lng is not None:
         return Point(params.lat, params.lng)
     if params.near is not None:
         places = preferred_place(await find_places(session, value=params.near))
         if not places:
-            raise InvalidParameter("near", f"unknown place {params.near!r}", f"অজানা স্থান {params.near!r}")
+            raise InvalidParameter(
+                "near", f"unknown place {params.near!r}", f"অজানা স্থান {params.near!r}"
+            )
         if len(places) > 1:
             options = ", ".join(f"{p.pcode} ({p.name_en})" for p in places[:10])
             raise InvalidParameter(
-                "near", f"{params.near!r} names several places: {options}; use a pcode",
+                "near",
+                f"{params.near!r} names several places: {options}; use a pcode",
                 f"{params.near!r} নামে একাধিক স্থান আছে; pcode ব্যবহার করুন",
-            )  # fmt: skip
+            )
         return Point(places[0].lat, places[0].lng)
     if params.radius_km is not None:
         raise InvalidParameter("radius_km", "needs lat/lng or near", "lat/lng অথবা near প্রয়োজন")
@@ -187,24 +226,32 @@ async def build_service_query(session: AsyncSession, params: SearchParams) -> Se
         radius_km = params.radius_km if params.radius_km is not None else settings.default_radius_km
         if radius_km > settings.max_radius_km:
             raise InvalidParameter(
-                "radius_km", f"must not exceed {settings.max_radius_km:g}",
+                "radius_km",
+                f"must not exceed {settings.max_radius_km:g}",
                 f"{settings.max_radius_km:g} এর বেশি হতে পারবে না",
-            )  # fmt: skip
+            )
     text = None
     if params.search is not None:
         text = clean_text(params.search)[:MAX_SEARCH_LENGTH] or None
     sort = params.sort or ("relevance" if text else "distance" if point else "name")
     if sort == "distance" and point is None:
-        raise InvalidParameter("sort", "sort=distance needs lat/lng or near", "sort=distance এর জন্য lat/lng অথবা near প্রয়োজন")
+        raise InvalidParameter(
+            "sort",
+            "sort=distance needs lat/lng or near",
+            "sort=distance এর জন্য lat/lng অথবা near প্রয়োজন",
+        )
     if sort == "relevance" and text is None:
-        raise InvalidParameter("sort", "sort=relevance needs search", "sort=relevance এর জন্য search প্রয়োজন")
+        raise InvalidParameter(
+            "sort", "sort=relevance needs search", "sort=relevance এর জন্য search প্রয়োজন"
+        )
     facets = tuple(dict.fromkeys(_split(params.facets))) if params.facets is not None else ()
     unknown_facets = [name for name in facets if name not in FACETS]
     if unknown_facets or (params.facets is not None and not facets):
         raise InvalidParameter(
-            "facets", f"unknown facet {', '.join(unknown_facets) or params.facets!r}; known: {', '.join(FACETS)}",
+            "facets",
+            f"unknown facet {', '.join(unknown_facets) or params.facets!r}; known: {', '.join(FACETS)}",
             f"অজানা facet {', '.join(unknown_facets)}",
-        )  # fmt: skip
+        )
     return ServiceQuery(
         text=text,
         point=point,

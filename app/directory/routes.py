@@ -67,15 +67,30 @@ async def read_api_root() -> ApiRoot:
         attribution_bn=ATTRIBUTION_BN,
         extensions={
             "search_parameters": [
-                "lat", "lng", "radius_km", "near", "bbox", "division", "district", "upazila",
-                "union", "category", "free_of_cost", "sort", "facets",
+                "lat",
+                "lng",
+                "radius_km",
+                "near",
+                "bbox",
+                "division",
+                "district",
+                "upazila",
+                "union",
+                "category",
+                "free_of_cost",
+                "sort",
+                "facets",
             ],
             "languages": ["en", "bn"],
         },
-    )  # fmt: skip
+    )
 
 
-@router.get("/services", response_model=Page[ServiceListItem] | Page[ServiceFull], response_model_exclude_none=True)
+@router.get(
+    "/services",
+    response_model=Page[ServiceListItem] | Page[ServiceFull],
+    response_model_exclude_none=True,
+)
 async def search_services(
     session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep
 ) -> Page[ServiceListItem] | Page[ServiceFull]:
@@ -90,7 +105,9 @@ async def read_service(session: SessionDep, service_id: str) -> ServiceFull:
     return await directory.get_service(session, service_id=service_id)
 
 
-@router.get("/organizations", response_model=Page[OrganizationRead], response_model_exclude_none=True)
+@router.get(
+    "/organizations", response_model=Page[OrganizationRead], response_model_exclude_none=True
+)
 async def list_organizations(
     session: SessionDep,
     search: Annotated[str | None, Query(max_length=200)] = None,
@@ -104,13 +121,21 @@ async def list_organizations(
     )
 
 
-@router.get("/organizations/{organization_id}", response_model=OrganizationRead, response_model_exclude_none=True)
+@router.get(
+    "/organizations/{organization_id}",
+    response_model=OrganizationRead,
+    response_model_exclude_none=True,
+)
 async def read_organization(session: SessionDep, organization_id: str) -> OrganizationRead:
     """One organization with its phones, locations and services."""
     return await directory.get_organization(session, organization_id=organization_id)
 
 
-@router.get("/service_at_locations", response_model=Page[ServiceAtLocationRead], response_model_exclude_none=True)
+@router.get(
+    "/service_at_locations",
+    response_model=Page[ServiceAtLocationRead],
+    response_model_exclude_none=True,
+)
 async def search_service_at_locations(
     session: SessionDep, params: SearchParamsDep
 ) -> Page[ServiceAtLocationRead]:
@@ -120,7 +145,9 @@ async def search_service_at_locations(
 
 
 @router.get(
-    "/service_at_locations/{sal_id}", response_model=ServiceAtLocationRead, response_model_exclude_none=True
+    "/service_at_locations/{sal_id}",
+    response_model=ServiceAtLocationRead,
+    response_model_exclude_none=True,
 )
 async def read_service_at_location(session: SessionDep, sal_id: str) -> ServiceAtLocationRead:
     """One service at one location."""
@@ -128,18 +155,24 @@ async def read_service_at_location(session: SessionDep, sal_id: str) -> ServiceA
 
 
 @router.get("/taxonomies", response_model=Page[TaxonomyRead], response_model_exclude_none=True)
-async def list_taxonomies(session: SessionDep, page: PageNumber = 1, per_page: PerPage = 20) -> Page[TaxonomyRead]:
+async def list_taxonomies(
+    session: SessionDep, page: PageNumber = 1, per_page: PerPage = 20
+) -> Page[TaxonomyRead]:
     """The taxonomies in use."""
     return await directory.list_taxonomies(session, page=page, per_page=per_page)
 
 
-@router.get("/taxonomies/{taxonomy_id}", response_model=TaxonomyRead, response_model_exclude_none=True)
+@router.get(
+    "/taxonomies/{taxonomy_id}", response_model=TaxonomyRead, response_model_exclude_none=True
+)
 async def read_taxonomy(session: SessionDep, taxonomy_id: str) -> TaxonomyRead:
     """One taxonomy."""
     return await directory.get_taxonomy(session, taxonomy_id=taxonomy_id)
 
 
-@router.get("/taxonomy_terms", response_model=Page[TaxonomyTermRead], response_model_exclude_none=True)
+@router.get(
+    "/taxonomy_terms", response_model=Page[TaxonomyTermRead], response_model_exclude_none=True
+)
 async def list_taxonomy_terms(
     session: SessionDep,
     taxonomy_id: uuid.UUID | None = None,
@@ -150,11 +183,18 @@ async def list_taxonomy_terms(
 ) -> Page[TaxonomyTermRead]:
     """Service categories (taxonomy terms) with English and Bangla names."""
     return await directory.list_taxonomy_terms(
-        session, taxonomy_id=taxonomy_id, parent_id=parent_id, search=search, page=page, per_page=per_page
+        session,
+        taxonomy_id=taxonomy_id,
+        parent_id=parent_id,
+        search=search,
+        page=page,
+        per_page=per_page,
     )
 
 
-@router.get("/taxonomy_terms/{term_id}", response_model=TaxonomyTermRead, response_model_exclude_none=True)
+@router.get(
+    "/taxonomy_terms/{term_id}", response_model=TaxonomyTermRead, response_model_exclude_none=True
+)
 async def read_taxonomy_term(session: SessionDep, term_id: str) -> TaxonomyTermRead:
     """One taxonomy term."""
     return await directory.get_taxonomy_term(session, term_id=term_id)

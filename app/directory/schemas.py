@@ -32,15 +32,26 @@ class Page(BaseModel, Generic[T]):
 
     @classmethod
     def build(
-        cls, *, contents: list[T], total: int, page: int, per_page: int,
+        cls,
+        *,
+        contents: list[T],
+        total: int,
+        page: int,
+        per_page: int,
         facets: dict[str, dict[str, int]] | None = None,
-    ) -> "Page[T]":  # fmt: skip
+    ) -> "Page[T]":
         total_pages = (total + per_page - 1) // per_page
         return cls(
-            total_items=total, total_pages=total_pages, page_number=page, size=len(contents),
-            first_page=page == 1, last_page=page >= total_pages, empty=not contents,
-            contents=contents, facets=facets,
-        )  # fmt: skip
+            total_items=total,
+            total_pages=total_pages,
+            page_number=page,
+            size=len(contents),
+            first_page=page == 1,
+            last_page=page >= total_pages,
+            empty=not contents,
+            contents=contents,
+            facets=facets,
+        )
 
 
 class ProvenanceRead(Read):

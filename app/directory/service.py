@@ -63,7 +63,9 @@ def _service_options(*, full: bool) -> list[LoaderOption]:
         selectinload(Service.cost_options),
     ]
     if full:
-        sal_location = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+        sal_location = selectinload(Service.service_at_locations).selectinload(
+            ServiceAtLocation.location
+        )
         options += [
             selectinload(Service.phones),
             selectinload(Service.schedules),
@@ -82,10 +84,16 @@ def _columns(obj: Any) -> dict[str, Any]:
 
 def _extensions(service: Service, distance_km: float | None = None) -> dict[str, Any]:
     categories = sorted(
-        (CategoryRead(code=a.taxonomy_term.code, name=a.taxonomy_term.name, name_bn=a.taxonomy_term.name_bn)
-         for a in service.attributes),
+        (
+            CategoryRead(
+                code=a.taxonomy_term.code,
+                name=a.taxonomy_term.name,
+                name_bn=a.taxonomy_term.name_bn,
+            )
+            for a in service.attributes
+        ),
         key=lambda c: c.code,
-    )  # fmt: skip
+    )
     free = None
     if service.cost_options:
         free = any(option.amount == 0 for option in service.cost_options)
@@ -100,9 +108,13 @@ def _extensions(service: Service, distance_km: float | None = None) -> dict[str,
 def location_read(location: Location, distance_km: float | None = None) -> LocationRead:
     """A location with its addresses and phones (both must be loaded)."""
     return LocationRead.model_validate(
-        {**_columns(location), "addresses": location.addresses, "phones": location.phones,
-         "distance_km": None if distance_km is None else round(distance_km, 3)}
-    )  # fmt: skip
+        {
+            **_columns(location),
+            "addresses": location.addresses,
+            "phones": location.phones,
+            "distance_km": None if distance_km is None else round(distance_km, 3),
+        }
+    )
 
 
 def service_base(service: Service) -> ServiceBase:
@@ -114,7 +126,9 @@ def _term_read(term: TaxonomyTerm, taxonomy_name: str | None = None) -> Taxonomy
     return TaxonomyTermRead.model_validate({**_columns(term), "taxonomy_name": taxonomy_name})
 
 
-def service_read(service: Service, *, full: bool, distance_km: float | None = None) -> ServiceListItem:
+def service_read(
+    service: Service, *, full: bool, distance_km: float | None = None
+) -> ServiceListItem:
     """HSDS list item (or full service) of a loaded `Service`."""
     data: dict[str, Any] = {
         **_columns(service),
@@ -131,7 +145,8 @@ def service_read(service: Service, *, full: bool, distance_km: float | None = No
         "contacts": service.contacts,
         "cost_options": service.cost_options,
         "attributes": [
-            {**_columns(a), "taxonomy_term": _term_read(a.taxonomy_term)} for a in service.attributes
+            {**_columns(a), "taxonomy_term": _term_read(a.taxonomy_term)}
+            for a in service.attributes
         ],
         "service_at_locations": [
             {**_columns(sal), "location": location_read(sal.location)}
@@ -150,7 +165,9 @@ async def search_services(
     loaded = {
         s.id: s
         for s in (
-            await session.execute(select(Service).where(Service.id.in_(ids)).options(*_service_options(full=full)))
+            await session.execute(
+                select(Service).where(Service.id.in_(ids)).options(*_service_options(full=full))
+            )
         ).scalars()
     }
     contents = [
@@ -158,11 +175,21 @@ async def search_services(
         for hit in result.hits
         if hit.service_id in loaded
     ]
-    page_type = Page[ServiceFull] if full else Page[ServiceListItem]
-    return page_type.build(
-        contents=contents, total=result.total, page=query.page, per_page=query.per_page,
+    if full:
+        return Page[ServiceFull].build(
+            contents=[c for c in contents if isinstance(c, ServiceFull)],
+            total=result.total,
+            page=query.page,
+            per_page=query.per_page,
+            facets=result.facets if query.facets else None,
+        )
+    return Page[ServiceListItem].build(
+        contents=contents,
+        total=result.total,
+        page=query.page,
+        per_page=query.per_page,
         facets=result.facets if query.facets else None,
-    )  # fmt: skip
+    )
 
 
 async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
@@ -173,7 +200,9 @@ async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
         stmt = select(Service).where(Service.id == sid).options(*_service_options(full=True))
         service = (await session.execute(stmt)).scalar_one_or_none()
     if service is None:
-        raise ServiceNotFound(f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।")
+        raise ServiceNotFound(
+            f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।"
+        )
     read = service_read(service, full=True)
     assert isinstance(read, ServiceFull)
     return read
@@ -204,23 +233,33 @@ async def list_organizations(
     """Organizations by name (HSDS page envelope)."""
     base = _org_search(select(Organization).where(Organization.active.is_(True)), search)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    stmt = base.order_by(Organization.name, Organization.id).offset((page - 1) * per_page).limit(per_page)
+    stmt = (
+        base.order_by(Organization.name, Organization.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     if full:
         stmt = stmt.options(*_organization_options())
     orgs = (await session.execute(stmt)).scalars().all()
     contents = [await _organization_read(session, org, full=full) for org in orgs]
-    return Page[OrganizationRead].build(contents=contents, total=total, page=page, per_page=per_page)
+    return Page[OrganizationRead].build(
+        contents=contents, total=total, page=page, per_page=per_page
+    )
 
 
 def _organization_options() -> list[LoaderOption]:
     return [
         selectinload(Organization.phones),
-        selectinload(Organization.services).selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+        selectinload(Organization.services)
+        .selectinload(Service.attributes)
+        .selectinload(Attribute.taxonomy_term),
         selectinload(Organization.services).selectinload(Service.cost_options),
     ]
 
 
-async def _organization_read(session: AsyncSession, org: Organization, *, full: bool) -> OrganizationRead:
+async def _organization_read(
+    session: AsyncSession, org: Organization, *, full: bool
+) -> OrganizationRead:
     data = _columns(org)
     if not full:
         return OrganizationRead.model_validate(data)
@@ -232,10 +271,17 @@ async def _organization_read(session: AsyncSession, org: Organization, *, full: 
     )
     locations = (await session.execute(stmt)).scalars().all()
     services = [
-        service_base(s) for s in sorted(org.services, key=lambda s: s.name) if s.status in VISIBLE_STATUSES
+        service_base(s)
+        for s in sorted(org.services, key=lambda s: s.name)
+        if s.status in VISIBLE_STATUSES
     ]
     return OrganizationRead.model_validate(
-        {**data, "phones": org.phones, "locations": [location_read(x) for x in locations], "services": services}
+        {
+            **data,
+            "phones": org.phones,
+            "locations": [location_read(x) for x in locations],
+            "services": services,
+        }
     )
 
 
@@ -248,7 +294,8 @@ async def get_organization(session: AsyncSession, *, organization_id: str) -> Or
         org = (await session.execute(stmt)).scalar_one_or_none()
     if org is None:
         raise OrganizationNotFound(
-            f"No organization with id {organization_id!r}.", f"{organization_id!r} আইডির কোনো সংস্থা নেই।"
+            f"No organization with id {organization_id!r}.",
+            f"{organization_id!r} আইডির কোনো সংস্থা নেই।",
         )
     return await _organization_read(session, org, full=True)
 
@@ -265,11 +312,14 @@ def _sal_options() -> list[LoaderOption]:
 
 def _sal_read(sal: ServiceAtLocation, distance_km: float | None) -> ServiceAtLocationRead:
     return ServiceAtLocationRead(
-        id=sal.id, service_id=sal.service_id, location_id=sal.location_id, description=sal.description,
+        id=sal.id,
+        service_id=sal.service_id,
+        location_id=sal.location_id,
+        description=sal.description,
         service=service_base(sal.service),
         location=location_read(sal.location),
         distance_km=None if distance_km is None else round(distance_km, 3),
-    )  # fmt: skip
+    )
 
 
 async def list_service_at_locations(
@@ -285,7 +335,9 @@ async def list_service_at_locations(
         .join(doc, doc.c.service_id == ServiceAtLocation.service_id)
         .where(*conditions)
     )
-    total = (await session.execute(select(func.count()).select_from(joined.subquery()))).scalar_one()
+    total = (
+        await session.execute(select(func.count()).select_from(joined.subquery()))
+    ).scalar_one()
     distance: Any = null()
     order: list[Any] = [doc.c.name_key, ServiceAtLocation.id]
     if query.point is not None:
@@ -297,7 +349,9 @@ async def list_service_at_locations(
         await session.execute(page.offset((query.page - 1) * query.per_page).limit(query.per_page))
     ).all()
     stmt = select(ServiceAtLocation).where(ServiceAtLocation.id.in_([row[0] for row in rows]))
-    loaded = {sal.id: sal for sal in (await session.execute(stmt.options(*_sal_options()))).scalars()}
+    loaded = {
+        sal.id: sal for sal in (await session.execute(stmt.options(*_sal_options()))).scalars()
+    }
     contents = [_sal_read(loaded[sal_id], distance_km) for sal_id, distance_km in rows]
     return Page[ServiceAtLocationRead].build(
         contents=contents, total=total, page=query.page, per_page=query.per_page
@@ -313,7 +367,8 @@ async def get_service_at_location(session: AsyncSession, *, sal_id: str) -> Serv
         sal = (await session.execute(stmt)).scalar_one_or_none()
     if sal is None:
         raise ServiceAtLocationNotFound(
-            f"No service_at_location with id {sal_id!r}.", f"{sal_id!r} আইডির কোনো service_at_location নেই।"
+            f"No service_at_location with id {sal_id!r}.",
+            f"{sal_id!r} আইডির কোনো service_at_location নেই।",
         )
     return _sal_read(sal, None)
 
@@ -322,10 +377,22 @@ async def list_taxonomies(session: AsyncSession, *, page: int, per_page: int) ->
     """Every taxonomy (there is one: the service categories)."""
     total = (await session.execute(select(func.count()).select_from(Taxonomy))).scalar_one()
     rows = (
-        await session.execute(select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id).offset((page - 1) * per_page).limit(per_page))
-    ).scalars().all()  # fmt: skip
+        (
+            await session.execute(
+                select(Taxonomy)
+                .order_by(Taxonomy.name, Taxonomy.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return Page[TaxonomyRead].build(
-        contents=[TaxonomyRead.model_validate(t) for t in rows], total=total, page=page, per_page=per_page
+        contents=[TaxonomyRead.model_validate(t) for t in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -334,14 +401,21 @@ async def get_taxonomy(session: AsyncSession, *, taxonomy_id: str) -> TaxonomyRe
     tid = parse_id(taxonomy_id)
     taxonomy = await session.get(Taxonomy, tid) if tid else None
     if taxonomy is None:
-        raise TaxonomyNotFound(f"No taxonomy with id {taxonomy_id!r}.", f"{taxonomy_id!r} আইডির কোনো শ্রেণিবিন্যাস নেই।")
+        raise TaxonomyNotFound(
+            f"No taxonomy with id {taxonomy_id!r}.", f"{taxonomy_id!r} আইডির কোনো শ্রেণিবিন্যাস নেই।"
+        )
     return TaxonomyRead.model_validate(taxonomy)
 
 
 async def list_taxonomy_terms(
-    session: AsyncSession, *, taxonomy_id: uuid.UUID | None, parent_id: uuid.UUID | None,
-    search: str | None, page: int, per_page: int,
-) -> Page[TaxonomyTermRead]:  # fmt: skip
+    session: AsyncSession,
+    *,
+    taxonomy_id: uuid.UUID | None,
+    parent_id: uuid.UUID | None,
+    search: str | None,
+    page: int,
+    per_page: int,
+) -> Page[TaxonomyTermRead]:
     """Taxonomy terms, optionally of one taxonomy or parent, or matching a word."""
     conditions: list[Any] = []
     if taxonomy_id is not None:
@@ -351,15 +425,31 @@ async def list_taxonomy_terms(
     if search:
         key = _like_pattern(search)
         conditions.append(
-            or_(*(func.search_normalize(col).like(key) for col in (TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn)))
+            or_(
+                *(
+                    func.search_normalize(col).like(key)
+                    for col in (TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn)
+                )
+            )
         )
-    total = (await session.execute(select(func.count()).select_from(TaxonomyTerm).where(*conditions))).scalar_one()
+    total = (
+        await session.execute(select(func.count()).select_from(TaxonomyTerm).where(*conditions))
+    ).scalar_one()
     stmt = (
-        select(TaxonomyTerm).where(*conditions).options(selectinload(TaxonomyTerm.taxonomy))
-        .order_by(TaxonomyTerm.code).offset((page - 1) * per_page).limit(per_page)
-    )  # fmt: skip
+        select(TaxonomyTerm)
+        .where(*conditions)
+        .options(selectinload(TaxonomyTerm.taxonomy))
+        .order_by(TaxonomyTerm.code)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     terms: Sequence[TaxonomyTerm] = (await session.execute(stmt)).scalars().all()
-    return Page[TaxonomyTermRead].build(contents=[_term_read(t, t.taxonomy.name) for t in terms], total=total, page=page, per_page=per_page)
+    return Page[TaxonomyTermRead].build(
+        contents=[_term_read(t, t.taxonomy.name) for t in terms],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyTermRead:
@@ -367,8 +457,14 @@ async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyT
     tid = parse_id(term_id)
     term = None
     if tid is not None:
-        stmt = select(TaxonomyTerm).where(TaxonomyTerm.id == tid).options(selectinload(TaxonomyTerm.taxonomy))
+        stmt = (
+            select(TaxonomyTerm)
+            .where(TaxonomyTerm.id == tid)
+            .options(selectinload(TaxonomyTerm.taxonomy))
+        )
         term = (await session.execute(stmt)).scalar_one_or_none()
     if term is None:
-        raise TaxonomyTermNotFound(f"No taxonomy term with id {term_id!r}.", f"{term_id!r} আইডির কোনো শ্রেণি নেই।")
+        raise TaxonomyTermNotFound(
+            f"No taxonomy term with id {term_id!r}.", f"{term_id!r} আইডির কোনো শ্রেণি নেই।"
+        )
     return _term_read(term, term.taxonomy.name)

@@ -34,7 +34,9 @@ class AdminArea(Base):
     upazila_pcode: Mapped[str | None] = mapped_column(Text, index=True)
     union_pcode: Mapped[str | None] = mapped_column(Text)
     centroid = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
-    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
+    boundary = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True
+    )
     area_sqkm: Mapped[float | None] = mapped_column(Numeric(12, 2))
     website: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
@@ -47,7 +49,9 @@ class AdminAreaName(Base):
     __table_args__ = (Index("ix_admin_area_name_name_key", "name_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    pcode: Mapped[str] = mapped_column(ForeignKey("admin_area.pcode", ondelete="CASCADE"), index=True)
+    pcode: Mapped[str] = mapped_column(
+        ForeignKey("admin_area.pcode", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(Text)
     name_key: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(Text)  # en | bn

@@ -25,13 +25,19 @@ class Place:
     lng: float
 
 
-async def find_places(session: AsyncSession, *, value: str, level: str | None = None) -> list[Place]:
+async def find_places(
+    session: AsyncSession, *, value: str, level: str | None = None
+) -> list[Place]:
     """Every unit (of `level`, if given) whose pcode or one of whose names equals `value`."""
     value = value.strip()
     stmt = select(
-        AdminArea.pcode, AdminArea.level, AdminArea.name_en, AdminArea.name_bn,
-        ST_Y(AdminArea.centroid), ST_X(AdminArea.centroid),
-    )  # fmt: skip
+        AdminArea.pcode,
+        AdminArea.level,
+        AdminArea.name_en,
+        AdminArea.name_bn,
+        ST_Y(AdminArea.centroid),
+        ST_X(AdminArea.centroid),
+    )
     if PCODE.match(value):
         stmt = stmt.where(AdminArea.pcode == value.upper())
     else:

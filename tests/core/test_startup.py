@@ -17,7 +17,11 @@ def c_ctype_database(database_url: str) -> Iterator[str]:
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C' LC_COLLATE 'C'"))
+        conn.execute(
+            text(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C' LC_COLLATE 'C'"
+            )
+        )
     scratch = url.set(database=name).render_as_string(hide_password=False)
     engine = create_engine(scratch)
     with engine.begin() as conn:
@@ -31,7 +35,7 @@ def c_ctype_database(database_url: str) -> Iterator[str]:
 
 def test_a_c_ctype_database_is_refused_with_a_clear_message(c_ctype_database: str) -> None:
     engine = create_engine(c_ctype_database)
-    with engine.connect() as conn, pytest.raises(BengaliTrigramsMissing, match="C.UTF-8"):
+    with engine.connect() as conn, pytest.raises(BengaliTrigramsMissing, match=r"C\.UTF-8"):
         check_bengali_trigrams_sync(conn)
     engine.dispose()
 

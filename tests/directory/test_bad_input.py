@@ -1,5 +1,7 @@
 """Bad input gets a 422 problem+json naming the parameter; odd text never gives a 500."""
 
+from typing import Any
+
 import pytest
 from httpx import AsyncClient
 
@@ -52,7 +54,7 @@ PROBLEM = "application/problem+json"
     ],
 )
 async def test_bad_parameters_are_422_problems_naming_the_parameter(
-    client: AsyncClient, params: dict, parameter: str
+    client: AsyncClient, params: dict[str, Any], parameter: str
 ) -> None:
     response = await client.get("/services", params=params)
 
@@ -66,7 +68,9 @@ async def test_bad_parameters_are_422_problems_naming_the_parameter(
 
 
 @pytest.mark.parametrize("path", ["/service_at_locations"])
-async def test_the_same_checks_apply_to_service_at_locations(client: AsyncClient, path: str) -> None:
+async def test_the_same_checks_apply_to_service_at_locations(
+    client: AsyncClient, path: str
+) -> None:
     response = await client.get(path, params={"bbox": "1,2"})
 
     assert response.status_code == 422
@@ -76,9 +80,34 @@ async def test_the_same_checks_apply_to_service_at_locations(client: AsyncClient
 @pytest.mark.parametrize(
     "search",
     [
-        "'", '"', "%", "%%", "_", "\\", "\\\\'", "'; DROP TABLE service; --", "a:*", "!", "&|<->",
-        "(", ")", "x" * 5000, "আ" * 5000, "\u200c\u200d", "\u200b", "\x00", "\ufeff", "🙂", "a\tb\nc",
-        "OR", "AND NOT", "-", "\"unclosed", "*:*", "জাতীয়\u200c", "ক\u09cd\u200dষ",
+        "'",
+        '"',
+        "%",
+        "%%",
+        "_",
+        "\\",
+        "\\\\'",
+        "'; DROP TABLE service; --",
+        "a:*",
+        "!",
+        "&|<->",
+        "(",
+        ")",
+        "x" * 5000,
+        "আ" * 5000,
+        "\u200c\u200d",
+        "\u200b",
+        "\x00",
+        "\ufeff",
+        "🙂",
+        "a\tb\nc",
+        "OR",
+        "AND NOT",
+        "-",
+        '"unclosed',
+        "*:*",
+        "জাতীয়\u200c",
+        "ক\u09cd\u200dষ",
     ],
 )
 async def test_odd_search_text_never_fails(client: AsyncClient, search: str) -> None:
@@ -122,7 +151,11 @@ async def test_wrong_method_is_a_405_problem(client: AsyncClient) -> None:
 async def test_problem_titles_and_details_follow_accept_language(client: AsyncClient) -> None:
     english = (await client.get("/services", params={"district": "Atlantis"})).json()
     bangla = (
-        await client.get("/services", params={"district": "Atlantis"}, headers={"Accept-Language": "bn-BD, en;q=0.5"})
+        await client.get(
+            "/services",
+            params={"district": "Atlantis"},
+            headers={"Accept-Language": "bn-BD, en;q=0.5"},
+        )
     ).json()
 
     assert english["title"] == "Invalid input"
@@ -137,7 +170,9 @@ async def test_public_reads_allow_any_origin(client: AsyncClient) -> None:
 
 
 async def test_public_reads_are_gzip_compressed(client: AsyncClient) -> None:
-    response = await client.get("/services", params={"per_page": 50}, headers={"Accept-Encoding": "gzip"})
+    response = await client.get(
+        "/services", params={"per_page": 50}, headers={"Accept-Encoding": "gzip"}
+    )
 
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"
@@ -146,7 +181,12 @@ async def test_public_reads_are_gzip_compressed(client: AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/services?district=%00", "/organizations?search=a%00b", "/taxonomy_terms?search=%00", "/services/%00"],
+    [
+        "/services?district=%00",
+        "/organizations?search=a%00b",
+        "/taxonomy_terms?search=%00",
+        "/services/%00",
+    ],
 )
 async def test_nul_bytes_anywhere_are_a_422(client: AsyncClient, url: str) -> None:
     response = await client.get(url)

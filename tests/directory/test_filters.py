@@ -4,17 +4,8 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.api import ids, search
 from tests.builders import make_service
-
-
-async def _search(client: AsyncClient, **params: object) -> dict:
-    response = await client.get("/services", params={"per_page": 100, **params})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _ids(body: dict) -> set[str]:
-    return {item["id"] for item in body["contents"]}
 
 
 @pytest.mark.parametrize(
@@ -31,37 +22,43 @@ def _ids(body: dict) -> set[str]:
 async def test_admin_filters_accept_every_known_spelling(
     client: AsyncClient, parameter: str, spellings: list[str]
 ) -> None:
-    results = [await _search(client, **{parameter: spelling}) for spelling in spellings]
+    results = [await search(client, **{parameter: spelling}) for spelling in spellings]
 
     assert results[0]["total_items"] > 0
-    assert all(_ids(result) == _ids(results[0]) for result in results)
+    assert all(ids(result) == ids(results[0]) for result in results)
 
 
 async def test_district_filter_finds_located_area_wide_and_national_services(
     client: AsyncClient, session: AsyncSession
 ) -> None:
     located = await make_service(session, name="Kalaroa test clinic", lat=22.88, lng=89.05)
-    district_wide = await make_service(session, name="Satkhira-wide outreach", area_pcodes=("BD4087",))
+    district_wide = await make_service(
+        session, name="Satkhira-wide outreach", area_pcodes=("BD4087",)
+    )
     elsewhere = await make_service(session, name="Bandarban clinic", lat=21.70, lng=92.40)
 
-    body = await _search(client, district="Satkhira")
+    body = await search(client, district="Satkhira")
 
-    ids = _ids(body)
-    assert {str(located.id), str(district_wide.id)} <= ids
-    assert str(elsewhere.id) not in ids
+    found = ids(body)
+    assert {str(located.id), str(district_wide.id)} <= found
+    assert str(elsewhere.id) not in found
     assert "Child Helpline" in {item["name"] for item in body["contents"]}
 
 
 async def test_an_upazila_filter_finds_a_service_covering_its_district(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    district_wide = await make_service(session, name="Satkhira-wide legal clinic", area_pcodes=("BD4087",))
+    district_wide = await make_service(
+        session, name="Satkhira-wide legal clinic", area_pcodes=("BD4087",)
+    )
 
-    assert str(district_wide.id) in _ids(await _search(client, upazila="Kalaroa"))
-    assert str(district_wide.id) not in _ids(await _search(client, upazila="Manirampur"))
+    assert str(district_wide.id) in ids(await search(client, upazila="Kalaroa"))
+    assert str(district_wide.id) not in ids(await search(client, upazila="Manirampur"))
 
 
-async def test_locations_get_admin_codes_by_point_in_polygon(client: AsyncClient, session: AsyncSession) -> None:
+async def test_locations_get_admin_codes_by_point_in_polygon(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     service = await make_service(session, name="Point in Jallabad", lat=22.847046, lng=89.085555)
 
     body = (await client.get(f"/services/{service.id}")).json()
@@ -74,24 +71,26 @@ async def test_locations_get_admin_codes_by_point_in_polygon(client: AsyncClient
 
 
 async def test_category_filter_is_or_within_the_list(client: AsyncClient) -> None:
-    legal = await _search(client, category="legal_aid")
-    shelter = await _search(client, category="shelter")
-    both = await _search(client, category="legal_aid,shelter")
+    legal = await search(client, category="legal_aid")
+    shelter = await search(client, category="shelter")
+    both = await search(client, category="legal_aid,shelter")
 
     assert legal["total_items"] > 0 and shelter["total_items"] > 0
-    assert _ids(both) == _ids(legal) | _ids(shelter)
+    assert ids(both) == ids(legal) | ids(shelter)
 
 
 async def test_free_of_cost_keeps_only_services_with_a_free_option(client: AsyncClient) -> None:
-    body = await _search(client, free_of_cost="true")
+    body = await search(client, free_of_cost="true")
 
     assert body["total_items"] > 0
     assert all(item["free_of_cost"] is True for item in body["contents"])
-    assert "National Information and Service Call Centre" not in {i["name"] for i in body["contents"]}
+    assert "National Information and Service Call Centre" not in {
+        i["name"] for i in body["contents"]
+    }
 
 
 @pytest.mark.parametrize(
-    ("search", "expected"),
+    ("text", "expected"),
     [
         ("legal aid", "National Legal Aid Helpline"),
         ("আইনগত সহায়তা", "National Legal Aid Helpline"),
@@ -103,8 +102,10 @@ async def test_free_of_cost_keeps_only_services_with_a_free_option(client: Async
         ("Niramoy", "Free healthcare and counselling at the Niramoy Information Health Booth"),
     ],
 )
-async def test_text_search_in_english_and_bangla(client: AsyncClient, search: str, expected: str) -> None:
-    body = await _search(client, search=search)
+async def test_text_search_in_english_and_bangla(
+    client: AsyncClient, text: str, expected: str
+) -> None:
+    body = await search(client, search=text)
 
     assert expected in [item["name"] for item in body["contents"]]
 
@@ -112,20 +113,24 @@ async def test_text_search_in_english_and_bangla(client: AsyncClient, search: st
 async def test_text_search_ignores_zero_width_joiners_and_decomposed_characters(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    service = await make_service(session, name="Test shelter", name_bn="নিরাপদ আশ্রয়কেন্দ্র", categories=("shelter",))
+    service = await make_service(
+        session, name="Test shelter", name_bn="নিরাপদ আশ্রয়কেন্দ্র", categories=("shelter",)
+    )
 
-    plain = await _search(client, search="আশ্রয়কেন্দ্র")
-    with_joiners = await _search(client, search="আশ্র\u200cয়কে\u200dন্দ্র")
-    decomposed = await _search(client, search="আশ্রয\u09bcকেন্দ্র")  # য + nukta instead of য়
+    plain = await search(client, search="আশ্রয়কেন্দ্র")
+    with_joiners = await search(client, search="আশ্র\u200cয়কে\u200dন্দ্র")
+    decomposed = await search(client, search="আশ্রয\u09bcকেন্দ্র")  # য + nukta instead of য়
 
     for body in (plain, with_joiners, decomposed):
-        assert str(service.id) in _ids(body)
+        assert str(service.id) in ids(body)
 
 
-async def test_text_search_tolerates_a_typo_in_a_long_word(client: AsyncClient, session: AsyncSession) -> None:
+async def test_text_search_tolerates_a_typo_in_a_long_word(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     service = await make_service(session, name="Psychotherapy unit for survivors")
 
-    assert str(service.id) in _ids(await _search(client, search="psychoterapy"))
+    assert str(service.id) in ids(await search(client, search="psychoterapy"))
 
 
 async def test_text_search_ranks_name_matches_before_description_matches(
@@ -136,39 +141,48 @@ async def test_text_search_ranks_name_matches_before_description_matches(
     )
     by_name = await make_service(session, name="Zebrafinch counselling", description="Sessions")
 
-    body = await _search(client, search="zebrafinch")
+    body = await search(client, search="zebrafinch")
 
     assert [item["id"] for item in body["contents"]] == [str(by_name.id), str(by_description.id)]
 
 
-async def test_multi_word_search_requires_every_word(client: AsyncClient, session: AsyncSession) -> None:
+async def test_multi_word_search_requires_every_word(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     both = await make_service(session, name="Quokka wombat service")
     await make_service(session, name="Quokka only service")
 
-    body = await _search(client, search="quokka wombat")
+    body = await search(client, search="quokka wombat")
 
-    assert _ids(body) == {str(both.id)}
+    assert ids(body) == {str(both.id)}
 
 
 @pytest.mark.parametrize(
     ("facet", "parameter"),
-    [("category", "category"), ("district", "district"), ("upazila", "upazila"), ("free_of_cost", "free_of_cost")],
+    [
+        ("category", "category"),
+        ("district", "district"),
+        ("upazila", "upazila"),
+        ("free_of_cost", "free_of_cost"),
+    ],
 )
 async def test_facet_counts_equal_the_totals_of_the_filtered_search(
     client: AsyncClient, facet: str, parameter: str
 ) -> None:
     base = {"district": "Jashore"} if parameter != "district" else {"division": "Khulna"}
-    body = await _search(client, **base, facets=facet)
+    body = await search(client, **base, facets=facet)
 
     counts = body["facets"][facet]
     assert counts and all(count > 0 for count in counts.values())
     for value, count in list(counts.items())[:8]:
-        filtered = await _search(client, **base, **{parameter: value})
+        filtered = await search(client, **base, **{parameter: value})
         assert filtered["total_items"] == count, (facet, value)
 
 
 async def test_facets_are_computed_after_all_filters(client: AsyncClient) -> None:
-    body = await _search(client, district="Satkhira", category="law_enforcement", facets="category,free_of_cost")
+    body = await search(
+        client, district="Satkhira", category="law_enforcement", facets="category,free_of_cost"
+    )
 
     assert body["facets"]["category"]["law_enforcement"] == body["total_items"]
     assert sum(body["facets"]["free_of_cost"].values()) == body["total_items"]

@@ -25,7 +25,9 @@ async def test_a_service_detail_nests_organization_locations_phones_schedules_an
 
 
 async def test_a_located_service_gives_latitude_and_longitude(client: AsyncClient) -> None:
-    found = (await client.get("/services", params={"search": "Kalaroa Upazila Health Complex"})).json()["contents"][0]
+    found = (
+        await client.get("/services", params={"search": "Kalaroa Upazila Health Complex"})
+    ).json()["contents"][0]
 
     body = (await client.get(f"/services/{found['id']}")).json()
 
@@ -43,7 +45,9 @@ async def test_organizations_can_be_searched_in_both_languages(client: AsyncClie
 
 
 async def test_an_organization_detail_lists_its_services_and_locations(client: AsyncClient) -> None:
-    org = (await client.get("/organizations", params={"search": "rights jessore"})).json()["contents"][0]
+    org = (await client.get("/organizations", params={"search": "rights jessore"})).json()[
+        "contents"
+    ][0]
 
     body = (await client.get(f"/organizations/{org['id']}")).json()
 
@@ -57,7 +61,11 @@ async def test_service_at_locations_filter_and_measure_each_location(
     service = await make_service(session, name="Two-site service", lat=21.70, lng=92.40)
     other = await make_service(session, name="Far site service", lat=21.80, lng=92.40)
 
-    body = (await client.get("/service_at_locations", params={"lat": 21.70, "lng": 92.401, "radius_km": 5})).json()
+    body = (
+        await client.get(
+            "/service_at_locations", params={"lat": 21.70, "lng": 92.401, "radius_km": 5}
+        )
+    ).json()
 
     assert [item["service_id"] for item in body["contents"]] == [str(service.id)]
     item = body["contents"][0]
@@ -68,7 +76,9 @@ async def test_service_at_locations_filter_and_measure_each_location(
 async def test_taxonomy_terms_filter_by_taxonomy_and_word(client: AsyncClient) -> None:
     taxonomy = (await client.get("/taxonomies")).json()["contents"][0]
 
-    terms = (await client.get("/taxonomy_terms", params={"taxonomy_id": taxonomy["id"], "per_page": 100})).json()
+    terms = (
+        await client.get("/taxonomy_terms", params={"taxonomy_id": taxonomy["id"], "per_page": 100})
+    ).json()
     legal = (await client.get("/taxonomy_terms", params={"search": "আইনগত"})).json()
 
     assert terms["total_items"] >= 13
@@ -78,23 +88,33 @@ async def test_taxonomy_terms_filter_by_taxonomy_and_word(client: AsyncClient) -
 
 async def test_services_filter_by_taxonomy_term_and_organization(client: AsyncClient) -> None:
     term = (await client.get("/taxonomy_terms", params={"search": "shelter"})).json()["contents"][0]
-    by_term = (await client.get("/services", params={"taxonomy_term_id": term["id"], "per_page": 100})).json()
-    by_code = (await client.get("/services", params={"category": "shelter", "per_page": 100})).json()
+    by_term = (
+        await client.get("/services", params={"taxonomy_term_id": term["id"], "per_page": 100})
+    ).json()
+    by_code = (
+        await client.get("/services", params={"category": "shelter", "per_page": 100})
+    ).json()
 
     assert by_term["total_items"] > 0
     assert {s["id"] for s in by_term["contents"]} == {s["id"] for s in by_code["contents"]}
 
     org_id = by_code["contents"][0]["organization_id"]
-    by_org = (await client.get("/services", params={"organization_id": org_id, "per_page": 100})).json()
+    by_org = (
+        await client.get("/services", params={"organization_id": org_id, "per_page": 100})
+    ).json()
     assert by_org["total_items"] >= 1
     assert all(s["organization_id"] == org_id for s in by_org["contents"])
 
 
-async def test_modified_after_filters_by_last_change(client: AsyncClient, session: AsyncSession) -> None:
+async def test_modified_after_filters_by_last_change(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     service = await make_service(session, name="Freshly changed")
     cutoff = (await client.get(f"/services/{service.id}")).json()["last_modified"]
 
-    body = (await client.get("/services", params={"modified_after": cutoff, "per_page": 100})).json()
+    body = (
+        await client.get("/services", params={"modified_after": cutoff, "per_page": 100})
+    ).json()
 
     assert str(service.id) in {s["id"] for s in body["contents"]}
     assert all(s["last_modified"] >= cutoff for s in body["contents"])

@@ -58,20 +58,40 @@ def _counts(database_url: str) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
-        (GOOD.replace("legal_status: ngo", "legal_status: ngo\nphone_number: '01711000000'"), "phone_number"),
+        (
+            GOOD.replace("legal_status: ngo", "legal_status: ngo\nphone_number: '01711000000'"),
+            "phone_number",
+        ),
         (GOOD.replace("[counselling]", "[astrology]"), "unknown categories"),
         (GOOD.replace("upazila: BD40410061", "upazila: BD40870043"), None),
         (GOOD.replace("upazila: BD40410061", "upazila: BD49999999"), "unknown pcode BD49999999"),
         (GOOD.replace("locations: [main]", "locations: [annex]"), "unknown locations"),
-        (GOOD.replace("sources:\n  - {document: test.txt, quote: \"Good provider gives counselling\"}\n", "sources: []\n"), "sources"),
-        (GOOD.replace("name: Office,", "name: Office, latitude: 23.1,"), "both latitude and longitude"),
+        (
+            GOOD.replace(
+                'sources:\n  - {document: test.txt, quote: "Good provider gives counselling"}\n',
+                "sources: []\n",
+            ),
+            "sources",
+        ),
+        (
+            GOOD.replace("name: Office,", "name: Office, latitude: 23.1,"),
+            "both latitude and longitude",
+        ),
         ("key: [unclosed", "not valid YAML"),
     ],
 )
-def test_invalid_records_are_reported_with_file_and_record(tmp_path: Path, broken: str, message: str | None) -> None:
-    seed = collect(_data_dir(tmp_path, {"good.yaml": GOOD.replace("test-good", "test-other"), "broken.yaml": broken}))
+def test_invalid_records_are_reported_with_file_and_record(
+    tmp_path: Path, broken: str, message: str | None
+) -> None:
+    seed = collect(
+        _data_dir(
+            tmp_path, {"good.yaml": GOOD.replace("test-good", "test-other"), "broken.yaml": broken}
+        )
+    )
 
-    if message is None:  # an upazila of another district is allowed: a branch office may be anywhere
+    if (
+        message is None
+    ):  # an upazila of another district is allowed: a branch office may be anywhere
         assert seed.errors == []
         return
     assert len(seed.errors) >= 1
@@ -81,9 +101,19 @@ def test_invalid_records_are_reported_with_file_and_record(tmp_path: Path, broke
     assert "providers/broken.yaml" in str(error)
 
 
-def test_the_command_loads_nothing_when_any_record_is_invalid(tmp_path: Path, database_url: str) -> None:
+def test_the_command_loads_nothing_when_any_record_is_invalid(
+    tmp_path: Path, database_url: str
+) -> None:
     before = _counts(database_url)
-    data_dir = _data_dir(tmp_path, {"good.yaml": GOOD, "broken.yaml": GOOD.replace("test-good", "test-bad").replace("[counselling]", "[astrology]")})
+    data_dir = _data_dir(
+        tmp_path,
+        {
+            "good.yaml": GOOD,
+            "broken.yaml": GOOD.replace("test-good", "test-bad").replace(
+                "[counselling]", "[astrology]"
+            ),
+        },
+    )
 
     result = CliRunner().invoke(cli, ["load-seed", "--data-dir", str(data_dir)])
 
@@ -108,4 +138,3 @@ def test_the_shipped_seed_files_are_valid() -> None:
 
     assert seed.errors == []
     assert seed.service_count >= 40
-
