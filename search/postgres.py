@@ -1,18 +1,29 @@
-"""PostgreSQL backend: tsvector + pg_trgm over `service_search`, PostGIS for geo filters."""
+"""PostgreSQL backend: tsvector (typo-tolerant through the vocabulary) over `service_search`,
+PostGIS for geo filters, array overlaps for admin areas and categories."""
 
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import ColumnElement, Select, Text, cast, exists, func, null, or_, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    Text,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.directory.models import Attribute, Location, ServiceSearch, TaxonomyTerm
 from search.query import VISIBLE_STATUSES, Hit, SearchPage, ServiceQuery
 
 DOC = ServiceSearch.__table__
-# Typos are tolerated only from this many characters on: shorter words have too few trigrams.
-TYPO_MIN_LENGTH = 5
 
 
 class PostgresSearch:
@@ -24,62 +35,24 @@ class PostgresSearch:
         self.session = session
 
     async def search_services(self, query: ServiceQuery) -> SearchPage:
-        """Count, one page and the facets, all under the same filters."""
-        conditions = self._conditions(query)
-        total = (
-            await self.session.execute(select(func.count()).select_from(DOC).where(*conditions))
-        ).scalar_one()
-        hits: list[Hit] = []
-        offset = (query.page - 1) * query.per_page
-        if offset < total:
-            rows = (await self.session.execute(self._page(query, conditions, offset))).all()
-            hits = [Hit(row.service_id, row.distance_km, row.score) for row in rows]
+        """One page with its total (one query), then the requested facets."""
+        conditions = service_conditions(query, geo=True)
+        rows = (await self.session.execute(_page(query, conditions))).all()
+        if rows:
+            total = rows[0].total
+        else:
+            count = select(func.count()).select_from(DOC).where(*conditions)
+            total = (await self.session.execute(count)).scalar_one()
+        hits = [Hit(row.service_id, row.distance_km, row.score, row.document) for row in rows]
         facets = {name: await self._facet(name, conditions) for name in query.facets}
         return SearchPage(hits=hits, total=total, facets=facets)
-
-    def _conditions(self, query: ServiceQuery) -> list[ColumnElement[bool]]:
-        return service_conditions(query, geo=True)
-
-    def _page(
-        self, query: ServiceQuery, conditions: list[ColumnElement[bool]], offset: int
-    ) -> Select[Any]:
-        c = DOC.c
-        distance: Any = None
-        if query.point is not None:
-            distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
-        score: Any = None
-        order: list[Any] = []
-        if query.text is not None:
-            tsquery = func.search_prefix_query(query.text)
-            exact = c.tsv.op("@@")(tsquery)
-            score = func.ts_rank(c.tsv, tsquery) + func.word_similarity(
-                func.search_normalize(query.text), c.names_key
-            )
-            if query.sort == "relevance":
-                order = [exact.desc(), func.ts_rank(c.tsv, tsquery).desc(), score.desc()]
-        if query.sort == "distance":
-            order = [distance.asc()]
-        order += [c.name_key, c.service_id]
-        columns = [
-            c.service_id,
-            (distance if distance is not None else null()).label("distance_km"),
-            (score if score is not None else null()).label("score"),
-        ]
-        return (
-            select(*columns)
-            .where(*conditions)
-            .order_by(*order)
-            .offset(offset)
-            .limit(query.per_page)
-        )
 
     async def _facet(self, name: str, conditions: list[ColumnElement[bool]]) -> dict[str, int]:
         c = DOC.c
         if name == "free_of_cost":
-            value: Any = c.free_of_cost
-            stmt = select(value, func.count()).where(*conditions).group_by(value)
+            stmt = select(c.free_of_cost, func.count()).where(*conditions).group_by(c.free_of_cost)
             rows = (await self.session.execute(stmt)).all()
-            return {str(v).lower(): n for v, n in rows if n}
+            return {str(value).lower(): count for value, count in rows if count}
         column = c.category_codes if name == "category" else c[f"{name}_codes"]
         value = func.unnest(column).table_valued("value").render_derived()
         stmt = (
@@ -90,25 +63,55 @@ class PostgresSearch:
             .group_by(value.c.value)
             .order_by(func.count().desc(), value.c.value)
         )
-        rows = (await self.session.execute(stmt)).all()
-        return {v: n for v, n in rows if n}
+        return {v: n for v, n in (await self.session.execute(stmt)).all() if n}
 
 
-def _text_match(text: str) -> ColumnElement[bool]:
+def _page(query: ServiceQuery, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """The page's rows, each with the total (a window count), distance, score and list item."""
     c = DOC.c
-    tsv_match = c.tsv.op("@@")(func.search_prefix_query(text))
-    if len(text.strip()) < TYPO_MIN_LENGTH:
-        return tsv_match
-    typo_match = c.names_key.op("%>")(func.search_normalize(text))
-    return or_(tsv_match, typo_match)
+    distance: Any = null()
+    document: Any = c.list_item
+    if query.point is not None:
+        distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
+        document = c.list_item.op("||", return_type=JSONB)(
+            func.jsonb_build_object(literal("distance_km"), func.round(cast(distance, Numeric), 3))
+        )
+    score: Any = null()
+    order: list[Any] = []
+    if query.text is not None:
+        exact = c.tsv.op("@@")(select(func.search_prefix_query(query.text)).scalar_subquery())
+        score = func.ts_rank(c.tsv, select(func.search_query(query.text)).scalar_subquery())
+        if query.sort == "relevance":
+            # exact (prefix) matches before typo matches, then by weighted rank
+            order = [exact.desc(), score.desc()]
+    if query.sort == "distance":
+        order = [distance.asc()]
+    order += [c.name_key, c.service_id]
+    return (
+        select(
+            c.service_id,
+            distance.label("distance_km"),
+            score.label("score"),
+            cast(document, Text).label("document"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
 
 
 def point_of(query: ServiceQuery) -> Any:
     """The query point as a geography."""
     assert query.point is not None
-    return cast(
-        func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326), Geography
-    )
+    point = func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326)
+    return cast(point, Geography)
+
+
+def text_condition(text: str) -> ColumnElement[bool]:
+    """The document matches every word of `text` (as a prefix, or within the allowed typos)."""
+    return DOC.c.tsv.op("@@")(select(func.search_query(text)).scalar_subquery())
 
 
 def service_conditions(query: ServiceQuery, *, geo: bool) -> list[ColumnElement[bool]]:
@@ -116,7 +119,7 @@ def service_conditions(query: ServiceQuery, *, geo: bool) -> list[ColumnElement[
     c = DOC.c
     conditions: list[ColumnElement[bool]] = [c.status.in_(VISIBLE_STATUSES)]
     if query.text is not None:
-        conditions.append(_text_match(query.text))
+        conditions.append(text_condition(query.text))
     if geo and query.point is not None and query.radius_km is not None:
         # great-circle (sphere) distance, the same figure `distance_km` reports
         conditions.append(func.ST_DWithin(c.geog, point_of(query), query.radius_km * 1000.0, False))

@@ -1,11 +1,14 @@
 """search functions and location trigger
 
-The database owns three derivations so that every writer (API, loader, benchmark) gets them:
+The database owns these derivations so that every writer (API, loader, benchmark) gets them:
 - `search_normalize(text)`: the matching form of text (NFC, no zero-width joiners, lower case,
   Bangla digits as ASCII); mirrored by `search.text.search_key` in Python.
+- `search_query(text)`: the tsquery of a search: every word a prefix, and words of 5 or more
+  characters also match the directory's words within one typo (two from 9 characters).
 - a trigger on `location` that sets `geom` from `latitude`/`longitude` and assigns the division,
   district, upazila and union codes by point-in-polygon against the gazetteer.
-- `refresh_service_search(uuid[])`: rebuilds the search documents of the given services.
+- `refresh_service_search(uuid[])`: rebuilds the search documents of the given services (text,
+  admin codes, points and the HSDS list item) and adds their words to `search_term`.
 
 Revision ID: 5d2f0c1a7e42
 Revises: 9b1b8c852bb7
@@ -31,15 +34,43 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$
 """
 
-# Every word of the query, as a prefix, ANDed. Lexemes come from to_tsvector, never from raw input,
-# and are quoted for the tsquery parser, so no query text can make the cast fail.
+SEARCH_QUOTE = r"""
+CREATE FUNCTION search_quote(lexeme text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+  SELECT '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''''
+$$
+"""
+
+# Lexemes come from to_tsvector, never from raw input, and are quoted for the tsquery parser,
+# so no search text can make the cast fail.
 SEARCH_PREFIX_QUERY = r"""
 CREATE FUNCTION search_prefix_query(value text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-  SELECT coalesce(string_agg(
-           '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*', ' & '),
-         '')::tsquery
+  SELECT coalesce(string_agg(search_quote(lexeme) || ':*', ' & '), '')::tsquery
   FROM unnest(to_tsvector('simple', search_normalize(value)))
+$$
+"""
+
+# Typos are looked up in the vocabulary, not in the documents, so a typo-tolerant search costs one
+# trigram lookup per word and is then an ordinary tsvector match.
+SEARCH_QUERY = r"""
+CREATE FUNCTION search_query(value text) RETURNS tsquery
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+SET pg_trgm.similarity_threshold = 0.3 AS $$
+  SELECT coalesce(string_agg(alternatives, ' & '), '')::tsquery FROM (
+    SELECT '(' || search_quote(w.lexeme) || ':*' || coalesce((
+      SELECT string_agg(' | ' || search_quote(t.term), '' ORDER BY t.term)
+      FROM (
+        SELECT term FROM search_term
+        WHERE char_length(w.lexeme) BETWEEN 5 AND 60
+          AND term % w.lexeme AND term <> w.lexeme
+          AND levenshtein(term, w.lexeme) <= CASE WHEN char_length(w.lexeme) >= 9 THEN 2 ELSE 1 END
+        ORDER BY levenshtein(term, w.lexeme), term
+        LIMIT 20
+      ) t
+    ), '') || ')' AS alternatives
+    FROM unnest(to_tsvector('simple', search_normalize(value))) w
+  ) words
 $$
 """
 
@@ -86,6 +117,7 @@ CREATE TRIGGER location_derive BEFORE INSERT OR UPDATE ON location
 FOR EACH ROW EXECUTE FUNCTION location_derive();
 """
 
+
 # The admin codes of a service: those of its locations, plus every unit its service areas cover
 # (the area itself, its ancestors and all its descendants), so that an admin filter finds a
 # district-wide or national service from any place inside it.
@@ -99,21 +131,40 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = ss.service_id);
 
   INSERT INTO service_search AS doc (
-    service_id, organization_id, status, name_key, names_key, category_codes, free_of_cost,
+    service_id, organization_id, status, name_key, list_item, category_codes, free_of_cost,
     division_codes, district_codes, upazila_codes, union_codes, geom, geog, tsv, modified_at)
   SELECT
     s.id, s.organization_id,
     CASE WHEN o.active THEN s.status ELSE 'inactive' END,
     search_normalize(s.name),
-    search_normalize(concat_ws(' ', s.name, s.name_bn, s.alternate_name, o.name, o.name_bn,
-                               o.alternate_name)),
+    jsonb_strip_nulls(
+      jsonb_build_object(
+        'id', s.id, 'organization_id', s.organization_id, 'name', s.name, 'name_bn', s.name_bn,
+        'alternate_name', s.alternate_name, 'description', s.description,
+        'description_bn', s.description_bn, 'url', s.url, 'email', s.email, 'status', s.status,
+        'interpretation_services', s.interpretation_services,
+        'application_process', s.application_process, 'fees_description', s.fees_description,
+        'eligibility_description', s.eligibility_description,
+        'eligibility_description_bn', s.eligibility_description_bn,
+        'minimum_age', s.minimum_age, 'maximum_age', s.maximum_age, 'alert', s.alert,
+        'alert_bn', s.alert_bn, 'assured_date', s.assured_date, 'assurer_email', s.assurer_email,
+        'data_source', s.data_source, 'licence', s.licence,
+        'last_modified', to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'categories', coalesce(cat.items, '[]'::jsonb), 'free_of_cost', cost.free)
+      || jsonb_build_object('organization', jsonb_build_object(
+        'id', o.id, 'name', o.name, 'name_bn', o.name_bn, 'alternate_name', o.alternate_name,
+        'description', o.description, 'description_bn', o.description_bn, 'email', o.email,
+        'website', o.website, 'legal_status', o.legal_status, 'district_pcode', o.district_pcode,
+        'parent_organization_id', o.parent_organization_id, 'data_source', o.data_source,
+        'licence', o.licence, 'assured_date', o.assured_date, 'assurer_email', o.assurer_email))
+    ),
     coalesce(cat.codes, '{}'),
     coalesce(cost.free, false),
     coalesce(adm.division_codes, '{}'), coalesce(adm.district_codes, '{}'),
     coalesce(adm.upazila_codes, '{}'), coalesce(adm.union_codes, '{}'),
     pts.geom, pts.geom::geography,
     setweight(to_tsvector('simple', search_normalize(
-        concat_ws(' ', s.name, s.name_bn, s.alternate_name))), 'A')
+        concat_ws(' ', s.name, s.name_bn, s.alternate_name, phones.numbers))), 'A')
     || setweight(to_tsvector('simple', search_normalize(
         concat_ws(' ', o.name, o.name_bn, o.alternate_name, cat.names))), 'B')
     || setweight(to_tsvector('simple', search_normalize(
@@ -124,14 +175,22 @@ BEGIN
   FROM service s
   JOIN organization o ON o.id = s.organization_id
   LEFT JOIN LATERAL (
-    SELECT array_agg(DISTINCT t.code ORDER BY t.code) AS codes,
-           string_agg(DISTINCT concat_ws(' ', t.name, t.name_bn), ' ') AS names
+    SELECT array_agg(t.code ORDER BY t.code) AS codes,
+           string_agg(concat_ws(' ', t.name, t.name_bn), ' ') AS names,
+           jsonb_agg(jsonb_build_object('code', t.code, 'name', t.name, 'name_bn', t.name_bn)
+                     ORDER BY t.code) AS items
     FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
     WHERE a.link_id = s.id AND a.link_entity = 'service'
   ) cat ON true
   LEFT JOIN LATERAL (
-    SELECT bool_or(c.amount = 0) AS free FROM cost_option c WHERE c.service_id = s.id
+    SELECT bool_or(coalesce(c.amount = 0, false)) AS free
+    FROM cost_option c WHERE c.service_id = s.id
   ) cost ON true
+  LEFT JOIN LATERAL (
+    -- numbers as dialled: "1098" finds the child helpline (and so does "১০৯৮", once normalised)
+    SELECT string_agg(p.number, ' ') AS numbers FROM phone p
+    WHERE p.service_id = s.id OR p.organization_id = s.organization_id
+  ) phones ON true
   LEFT JOIN LATERAL (
     SELECT ST_Multi(ST_Collect(l.geom))::geometry(MultiPoint, 4326) AS geom
     FROM service_at_location sal JOIN location l ON l.id = sal.location_id
@@ -175,13 +234,19 @@ BEGIN
   WHERE s.id = ANY(ids)
   ON CONFLICT (service_id) DO UPDATE SET
     organization_id = EXCLUDED.organization_id, status = EXCLUDED.status,
-    name_key = EXCLUDED.name_key, names_key = EXCLUDED.names_key,
+    name_key = EXCLUDED.name_key, list_item = EXCLUDED.list_item,
     category_codes = EXCLUDED.category_codes, free_of_cost = EXCLUDED.free_of_cost,
     division_codes = EXCLUDED.division_codes, district_codes = EXCLUDED.district_codes,
     upazila_codes = EXCLUDED.upazila_codes, union_codes = EXCLUDED.union_codes,
     geom = EXCLUDED.geom, geog = EXCLUDED.geog, tsv = EXCLUDED.tsv,
     modified_at = EXCLUDED.modified_at;
   GET DIAGNOSTICS written = ROW_COUNT;
+
+  INSERT INTO search_term (term)
+  SELECT DISTINCT w.lexeme
+  FROM service_search ss, unnest(ss.tsv) w
+  WHERE ss.service_id = ANY(ids) AND char_length(w.lexeme) BETWEEN 4 AND 60
+  ON CONFLICT DO NOTHING;
   RETURN written;
 END
 $$
@@ -190,7 +255,9 @@ $$
 
 def upgrade() -> None:
     op.execute(SEARCH_NORMALIZE)
+    op.execute(SEARCH_QUOTE)
     op.execute(SEARCH_PREFIX_QUERY)
+    op.execute(SEARCH_QUERY)
     op.execute(ADMIN_LOOKUP)
     op.execute(LOCATION_TRIGGER)
     op.execute(REFRESH_SERVICE_SEARCH)
@@ -204,5 +271,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER location_derive ON location")
     op.execute("DROP FUNCTION location_derive()")
     op.execute("DROP FUNCTION admin_area_at(geometry, text)")
+    op.execute("DROP FUNCTION search_query(text)")
     op.execute("DROP FUNCTION search_prefix_query(text)")
+    op.execute("DROP FUNCTION search_quote(text)")
     op.execute("DROP FUNCTION search_normalize(text)")

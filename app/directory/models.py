@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
@@ -19,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin
@@ -416,12 +417,6 @@ class ServiceSearch(Base):
     __tablename__ = "service_search"
     __table_args__ = (
         Index("ix_service_search_tsv", "tsv", postgresql_using="gin"),
-        Index(
-            "ix_service_search_names_key",
-            "names_key",
-            postgresql_using="gin",
-            postgresql_ops={"names_key": "gin_trgm_ops"},
-        ),
         Index("ix_service_search_geom", "geom", postgresql_using="gist"),
         Index("ix_service_search_geog", "geog", postgresql_using="gist"),
         Index("ix_service_search_category_codes", "category_codes", postgresql_using="gin"),
@@ -438,7 +433,8 @@ class ServiceSearch(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     status: Mapped[str] = mapped_column(Text)
     name_key: Mapped[str] = mapped_column(Text)
-    names_key: Mapped[str] = mapped_column(Text)
+    # the HSDS `service_list` item, built by the database, so that a search page is one query
+    list_item: Mapped[dict[str, Any]] = mapped_column(JSONB)
     category_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
     free_of_cost: Mapped[bool] = mapped_column(Boolean)
     division_codes: Mapped[list[str]] = mapped_column(ARRAY(Text))
@@ -449,3 +445,19 @@ class ServiceSearch(Base):
     geog = mapped_column(Geography("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
     tsv: Mapped[str] = mapped_column(TSVECTOR)
     modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SearchTerm(Base):
+    """Every word of the search documents: the vocabulary that typo-tolerant queries expand into."""
+
+    __tablename__ = "search_term"
+    __table_args__ = (
+        Index(
+            "ix_search_term_term_trgm",
+            "term",
+            postgresql_using="gin",
+            postgresql_ops={"term": "gin_trgm_ops"},
+        ),
+    )
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)

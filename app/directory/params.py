@@ -10,6 +10,7 @@ from fastapi import Depends, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
 from app.directory.models import TaxonomyTerm
@@ -168,11 +169,23 @@ async def _resolve_admin(
     return admin
 
 
+_category_codes: TTLCache[str, frozenset[str]] = TTLCache(ttl=60, max_size=1)
+
+
+async def known_category_codes(session: AsyncSession) -> frozenset[str]:
+    """The taxonomy term codes, cached for a minute."""
+    codes = _category_codes.get("codes")
+    if codes is None:
+        codes = frozenset((await session.execute(select(TaxonomyTerm.code))).scalars())
+        _category_codes.put("codes", codes)
+    return codes
+
+
 async def _resolve_categories(session: AsyncSession, raw: str | None) -> tuple[str, ...]:
     if raw is None:
         return ()
     codes = _split(raw)
-    known = set((await session.execute(select(TaxonomyTerm.code))).scalars())
+    known = await known_category_codes(session)
     unknown = [code for code in codes if code not in known]
     if unknown or not codes:
         raise InvalidParameter(

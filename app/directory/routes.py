@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
@@ -93,10 +93,14 @@ async def read_api_root() -> ApiRoot:
 )
 async def search_services(
     session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep
-) -> Page[ServiceListItem] | Page[ServiceFull]:
+) -> Response | Page[ServiceFull]:
     """Search services by word, place, category and distance (HSDS page envelope)."""
     query = await build_service_query(session, params)
-    return await directory.search_services(session, backend, query=query, full=params.full)
+    if params.full:
+        return await directory.search_services_full(session, backend, query=query)
+    # list items come pre-serialised from the search documents: no per-item validation
+    body = await directory.search_service_list(session, backend, query=query)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True)

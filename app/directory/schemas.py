@@ -4,7 +4,7 @@ Fields that are unknown are left out of responses (not `null`), as HSDS validato
 """
 
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -40,18 +40,22 @@ class Page(BaseModel, Generic[T]):
         per_page: int,
         facets: dict[str, dict[str, int]] | None = None,
     ) -> "Page[T]":
-        total_pages = (total + per_page - 1) // per_page
-        return cls(
-            total_items=total,
-            total_pages=total_pages,
-            page_number=page,
-            size=len(contents),
-            first_page=page == 1,
-            last_page=page >= total_pages,
-            empty=not contents,
-            contents=contents,
-            facets=facets,
-        )
+        meta = page_meta(total=total, page=page, per_page=per_page, size=len(contents))
+        return cls(**meta, contents=contents, facets=facets)
+
+
+def page_meta(*, total: int, page: int, per_page: int, size: int) -> dict[str, Any]:
+    """The HSDS page envelope without its contents."""
+    total_pages = (total + per_page - 1) // per_page
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": size,
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": size == 0,
+    }
 
 
 class ProvenanceRead(Read):
@@ -248,6 +252,12 @@ class ServiceBase(ProvenanceRead):
     alert: str | None = None
     alert_bn: str | None = None
     last_modified: datetime | None = None
+
+    @field_serializer("last_modified")
+    def utc_timestamp(self, value: datetime | None) -> str | None:
+        """UTC with microseconds, as the search documents store it."""
+        return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
     # extensions
     categories: list[CategoryRead] = []
     free_of_cost: bool | None = None
@@ -255,7 +265,7 @@ class ServiceBase(ProvenanceRead):
 
 
 class ServiceListItem(ServiceBase):
-    """HSDS `service_list` item with its organization."""
+    """HSDS `service_list` item with its organization (provenance notes only in full services)."""
 
     organization: OrganizationBrief
 

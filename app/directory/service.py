@@ -1,10 +1,11 @@
 """Reads of the directory: searches through the configured backend, then loads HSDS objects."""
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, null, or_, select
+from sqlalchemy import Text, cast, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -34,9 +35,9 @@ from app.directory.schemas import (
     ServiceAtLocationRead,
     ServiceBase,
     ServiceFull,
-    ServiceListItem,
     TaxonomyRead,
     TaxonomyTermRead,
+    page_meta,
 )
 from search.backend import SearchBackend
 from search.postgres import location_conditions, location_geography, point_of, service_conditions
@@ -126,64 +127,68 @@ def _term_read(term: TaxonomyTerm, taxonomy_name: str | None = None) -> Taxonomy
     return TaxonomyTermRead.model_validate({**_columns(term), "taxonomy_name": taxonomy_name})
 
 
-def service_read(
-    service: Service, *, full: bool, distance_km: float | None = None
-) -> ServiceListItem:
-    """HSDS list item (or full service) of a loaded `Service`."""
-    data: dict[str, Any] = {
-        **_columns(service),
-        **_extensions(service, distance_km),
-        "organization": _columns(service.organization),
-    }
-    if not full:
-        return ServiceListItem.model_validate(data)
-    data |= {
-        "phones": service.phones,
-        "schedules": service.schedules,
-        "service_areas": service.service_areas,
-        "languages": service.languages,
-        "contacts": service.contacts,
-        "cost_options": service.cost_options,
-        "attributes": [
-            {**_columns(a), "taxonomy_term": _term_read(a.taxonomy_term)}
-            for a in service.attributes
-        ],
-        "service_at_locations": [
-            {**_columns(sal), "location": location_read(sal.location)}
-            for sal in sorted(service.service_at_locations, key=lambda sal: sal.location.name or "")
-        ],
-    }
-    return ServiceFull.model_validate(data)
+def service_full(service: Service, *, distance_km: float | None = None) -> ServiceFull:
+    """The full HSDS service of a `Service` loaded with `_service_options(full=True)`."""
+    return ServiceFull.model_validate(
+        {
+            **_columns(service),
+            **_extensions(service, distance_km),
+            "organization": _columns(service.organization),
+            "phones": service.phones,
+            "schedules": service.schedules,
+            "service_areas": service.service_areas,
+            "languages": service.languages,
+            "contacts": service.contacts,
+            "cost_options": service.cost_options,
+            "attributes": [
+                {**_columns(a), "taxonomy_term": _term_read(a.taxonomy_term)}
+                for a in service.attributes
+            ],
+            "service_at_locations": [
+                {**_columns(sal), "location": location_read(sal.location)}
+                for sal in sorted(
+                    service.service_at_locations, key=lambda sal: sal.location.name or ""
+                )
+            ],
+        }
+    )
 
 
-async def search_services(
-    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery, full: bool
-) -> Page[ServiceListItem] | Page[ServiceFull]:
-    """One page of services matching the query, in the backend's order."""
+async def search_service_list(
+    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery
+) -> bytes:
+    """One page of HSDS service list items as JSON, spliced from the stored search documents."""
+    result = await backend.search_services(query)
+    documents = {hit.service_id: hit.document for hit in result.hits if hit.document}
+    missing = [hit.service_id for hit in result.hits if hit.service_id not in documents]
+    if missing:
+        doc = ServiceSearch.__table__.c
+        stmt = select(doc.service_id, cast(doc.list_item, Text)).where(doc.service_id.in_(missing))
+        documents |= dict((await session.execute(stmt)).tuples().all())
+    contents = [documents[hit.service_id] for hit in result.hits if hit.service_id in documents]
+    meta = page_meta(
+        total=result.total, page=query.page, per_page=query.per_page, size=len(contents)
+    )
+    if query.facets:
+        meta["facets"] = result.facets
+    head = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return f'{head},"contents":[{",".join(contents)}]}}'.encode()
+
+
+async def search_services_full(
+    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery
+) -> Page[ServiceFull]:
+    """One page of fully nested services, in the backend's order."""
     result = await backend.search_services(query)
     ids = [hit.service_id for hit in result.hits]
-    loaded = {
-        s.id: s
-        for s in (
-            await session.execute(
-                select(Service).where(Service.id.in_(ids)).options(*_service_options(full=full))
-            )
-        ).scalars()
-    }
+    stmt = select(Service).where(Service.id.in_(ids)).options(*_service_options(full=True))
+    loaded = {s.id: s for s in (await session.execute(stmt)).scalars()}
     contents = [
-        service_read(loaded[hit.service_id], full=full, distance_km=hit.distance_km)
+        service_full(loaded[hit.service_id], distance_km=hit.distance_km)
         for hit in result.hits
         if hit.service_id in loaded
     ]
-    if full:
-        return Page[ServiceFull].build(
-            contents=[c for c in contents if isinstance(c, ServiceFull)],
-            total=result.total,
-            page=query.page,
-            per_page=query.per_page,
-            facets=result.facets if query.facets else None,
-        )
-    return Page[ServiceListItem].build(
+    return Page[ServiceFull].build(
         contents=contents,
         total=result.total,
         page=query.page,
@@ -203,9 +208,7 @@ async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
         raise ServiceNotFound(
             f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।"
         )
-    read = service_read(service, full=True)
-    assert isinstance(read, ServiceFull)
-    return read
+    return service_full(service)
 
 
 def _like_pattern(text: str) -> str:

@@ -7,6 +7,7 @@ from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import TTLCache
 from app.gazetteer.models import AdminArea, AdminAreaName
 from search.text import search_key
 
@@ -25,11 +26,24 @@ class Place:
     lng: float
 
 
+# The gazetteer changes only when the seed is reloaded; lookups are cached for a few minutes.
+_places: TTLCache[tuple[str, str | None], list[Place]] = TTLCache(ttl=300, max_size=20_000)
+
+
 async def find_places(
     session: AsyncSession, *, value: str, level: str | None = None
 ) -> list[Place]:
     """Every unit (of `level`, if given) whose pcode or one of whose names equals `value`."""
     value = value.strip()
+    key = (value.upper() if PCODE.match(value) else search_key(value), level)
+    cached = _places.get(key)
+    if cached is None:
+        cached = await _find_places(session, value=value, level=level)
+        _places.put(key, cached)
+    return cached
+
+
+async def _find_places(session: AsyncSession, *, value: str, level: str | None) -> list[Place]:
     stmt = select(
         AdminArea.pcode,
         AdminArea.level,
