@@ -15,7 +15,22 @@ as_owner() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# As root the cluster belongs to `postgres`, which must be able to reach .data/: grant traverse
+# (not read) permission on any parent directory that withholds it, e.g. a private temp dir.
+grant_traverse() {
+  [[ $(id -u) -eq 0 ]] || return 0
+  local dir=$PWD
+  while [[ $dir != / ]]; do
+    if ! runuser -u postgres -- test -x "$dir"; then
+      echo "pg: allowing the postgres user to traverse $dir"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+}
+
 init_cluster() {
+  grant_traverse
   [[ -f $DATA/PG_VERSION ]] && return
   echo "pg: creating cluster in $DATA (port $PGPORT)"
   mkdir -p "$DATA" "$RUN"

@@ -3,8 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+PYTHON=${PYTHON:-python3}
 PG_BIN=/usr/lib/postgresql/15/bin
 need=()
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 [[ -x $PG_BIN/initdb ]] || need+=(postgresql-15)
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || need+=(postgresql-15-postgis-3)
 if ((${#need[@]})); then
@@ -15,7 +18,6 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-PYTHON=${PYTHON:-python3}
 stamp=.venv/.installed
 if [[ ! -x .venv/bin/python ]]; then
   echo "setup: creating .venv"

@@ -1,11 +1,13 @@
 """PostgreSQL backend: tsvector (typo-tolerant through the vocabulary) over `service_search`,
 PostGIS for geo filters, array overlaps for admin areas and categories."""
 
+from functools import lru_cache
 from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Numeric,
     Select,
     Text,
@@ -19,11 +21,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from app.directory.models import Attribute, Location, ServiceSearch, TaxonomyTerm
 from search.query import VISIBLE_STATUSES, Hit, SearchPage, ServiceQuery
 
 DOC = ServiceSearch.__table__
+Columns = ReadOnlyColumnCollection[str, Any]  # the columns of `service_search` or a subquery of it
+
+# Up to this radius, the services near the point are few enough to test each against the other
+# filters; beyond it, the planner combines the indexes (a common word's prefix matches thousands).
+GEO_FIRST_RADIUS_KM = 20.0
 
 
 class PostgresSearch:
@@ -35,20 +43,26 @@ class PostgresSearch:
         self.session = session
 
     async def search_services(self, query: ServiceQuery) -> SearchPage:
-        """One page with its total (one query), then the requested facets."""
-        conditions = service_conditions(query, geo=True)
-        rows = (await self.session.execute(_page(query, conditions))).all()
-        if rows:
-            total = rows[0].total
-        else:
-            count = select(func.count()).select_from(DOC).where(*conditions)
-            total = (await self.session.execute(count)).scalar_one()
+        """One page with its total, then the requested facets, all under the same filters."""
+        source = _source(query)
+        conditions = service_conditions(query, source.c, geo=source is DOC)
+        count = select(func.count()).select_from(source).where(*conditions)
+        # A window count costs a buffer of every match: worth one statement less when the
+        # filters narrow the directory down, not when they leave most of it.
+        windowed = _narrows(query)
+        total = None if windowed else (await self.session.execute(count)).scalar_one()
+        rows = (await self.session.execute(_page(query, source, conditions, windowed))).all()
+        if total is None:
+            # a page past the end has no rows to carry the total
+            total = rows[0].total if rows else (await self.session.execute(count)).scalar_one()
         hits = [Hit(row.service_id, row.distance_km, row.score, row.document) for row in rows]
-        facets = {name: await self._facet(name, conditions) for name in query.facets}
+        facets = {name: await self._facet(name, source, conditions) for name in query.facets}
         return SearchPage(hits=hits, total=total, facets=facets)
 
-    async def _facet(self, name: str, conditions: list[ColumnElement[bool]]) -> dict[str, int]:
-        c = DOC.c
+    async def _facet(
+        self, name: str, source: FromClause, conditions: list[ColumnElement[bool]]
+    ) -> dict[str, int]:
+        c = source.c
         if name == "free_of_cost":
             stmt = select(c.free_of_cost, func.count()).where(*conditions).group_by(c.free_of_cost)
             rows = (await self.session.execute(stmt)).all()
@@ -57,7 +71,7 @@ class PostgresSearch:
         value = func.unnest(column).table_valued("value").render_derived()
         stmt = (
             select(value.c.value, func.count())
-            .select_from(DOC)
+            .select_from(source)
             .join(value, true())
             .where(*conditions)
             .group_by(value.c.value)
@@ -66,39 +80,88 @@ class PostgresSearch:
         return {v: n for v, n in (await self.session.execute(stmt)).all() if n}
 
 
-def _page(query: ServiceQuery, conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    """The page's rows, each with the total (a window count), distance, score and list item."""
-    c = DOC.c
+def _narrows(query: ServiceQuery) -> bool:
+    """Whether the query has a filter that usually leaves a small part of the directory."""
+    return bool(
+        query.text or query.point or query.bbox or query.admin or query.categories
+        or query.organization_id or query.taxonomy_term_id or query.taxonomy_id
+    )  # fmt: skip
+
+
+def _source(query: ServiceQuery) -> FromClause:
+    """The documents to filter: all of them, or, for a small radius, those near the point first
+    (`OFFSET 0` keeps the planner from merging the other filters into that scan)."""
+    if query.point is None or query.radius_km is None or query.radius_km > GEO_FIRST_RADIUS_KM:
+        return DOC
+    return select(DOC).where(_within(DOC.c, query)).offset(0).subquery("nearby")
+
+
+def _page(
+    query: ServiceQuery,
+    source: FromClause,
+    conditions: list[ColumnElement[bool]],
+    windowed: bool,
+) -> Select[Any]:
+    """The page's rows with distance, score, list item and (if `windowed`) the total.
+
+    The window count needs no sort of its own, so PostgreSQL keeps a top-N sort for the page;
+    the list items are read for the page's rows only, after the limit.
+    """
+    c = source.c
     distance: Any = null()
-    document: Any = c.list_item
     if query.point is not None:
         distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
-        document = c.list_item.op("||", return_type=JSONB)(
-            func.jsonb_build_object(literal("distance_km"), func.round(cast(distance, Numeric), 3))
-        )
     score: Any = null()
-    order: list[Any] = []
+    keys: list[tuple[Any, bool]] = []  # (sort key, descending)
     if query.text is not None:
-        exact = c.tsv.op("@@")(select(func.search_prefix_query(query.text)).scalar_subquery())
-        score = func.ts_rank(c.tsv, select(func.search_query(query.text)).scalar_subquery())
+        terms = _tsqueries(query.text)
+        exact = c.tsv.op("@@")(select(terms.c.exact).scalar_subquery())
+        score = func.ts_rank(c.tsv, select(terms.c.tolerant).scalar_subquery())
         if query.sort == "relevance":
             # exact (prefix) matches before typo matches, then by weighted rank
-            order = [exact.desc(), score.desc()]
+            keys = [(exact, True), (score, True)]
     if query.sort == "distance":
-        order = [distance.asc()]
-    order += [c.name_key, c.service_id]
-    return (
+        keys = [(distance, False)]
+    keys += [(c.name_key, False), (c.service_id, False)]
+    page = (
         select(
             c.service_id,
             distance.label("distance_km"),
             score.label("score"),
-            cast(document, Text).label("document"),
-            func.count().over().label("total"),
+            (func.count().over() if windowed else null()).label("total"),
+            *(key.label(f"sort_{i}") for i, (key, _) in enumerate(keys)),
         )
+        .select_from(source)
         .where(*conditions)
-        .order_by(*order)
+        .order_by(*(key.desc() if desc else key.asc() for key, desc in keys))
         .offset((query.page - 1) * query.per_page)
         .limit(query.per_page)
+        .subquery("page")
+    )
+    stored = DOC.alias("stored")
+    document: Any = stored.c.list_item
+    if query.point is not None:
+        document = document.op("||", return_type=JSONB)(
+            func.jsonb_build_object(
+                literal("distance_km"), func.round(cast(page.c.distance_km, Numeric), 3)
+            )
+        )
+    sort_columns = [page.c[f"sort_{i}"] for i in range(len(keys))]
+    return (
+        select(
+            page.c.service_id,
+            page.c.distance_km,
+            page.c.score,
+            page.c.total,
+            cast(document, Text).label("document"),
+        )
+        .join(stored, stored.c.service_id == page.c.service_id)
+        .order_by(
+            *(
+                col.desc() if desc else col.asc()
+                for col, (_, desc) in zip(sort_columns, keys, strict=True)
+            )
+        )
     )
 
 
@@ -106,23 +169,33 @@ def point_of(query: ServiceQuery) -> Any:
     """The query point as a geography."""
     assert query.point is not None
     point = func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326)
-    return cast(point, Geography)
+    return cast(point, Geography(geometry_type="POINT", srid=4326))
 
 
-def text_condition(text: str) -> ColumnElement[bool]:
-    """The document matches every word of `text` (as a prefix, or within the allowed typos)."""
-    return DOC.c.tsv.op("@@")(select(func.search_query(text)).scalar_subquery())
+@lru_cache(maxsize=1024)
+def _tsqueries(text: str) -> Any:
+    """The search's typo-tolerant and exact tsqueries, computed once per statement (one CTE
+    object per text, so that every reference in a statement names the same CTE)."""
+    return select(
+        func.search_query(text).label("tolerant"), func.search_prefix_query(text).label("exact")
+    ).cte("search_terms")
 
 
-def service_conditions(query: ServiceQuery, *, geo: bool) -> list[ColumnElement[bool]]:
-    """Filters on the search document; `geo=False` leaves radius and bbox to the caller."""
-    c = DOC.c
+def _within(c: Columns, query: ServiceQuery) -> ColumnElement[bool]:
+    # great-circle (sphere) distance, the same figure `distance_km` reports
+    assert query.radius_km is not None
+    return func.ST_DWithin(c.geog, point_of(query), query.radius_km * 1000.0, False)
+
+
+def service_conditions(query: ServiceQuery, c: Columns, *, geo: bool) -> list[ColumnElement[bool]]:
+    """Filters on search documents (columns `c`); `geo=False` leaves radius and bbox out."""
     conditions: list[ColumnElement[bool]] = [c.status.in_(VISIBLE_STATUSES)]
     if query.text is not None:
-        conditions.append(text_condition(query.text))
+        conditions.append(
+            c.tsv.op("@@")(select(_tsqueries(query.text).c.tolerant).scalar_subquery())
+        )
     if geo and query.point is not None and query.radius_km is not None:
-        # great-circle (sphere) distance, the same figure `distance_km` reports
-        conditions.append(func.ST_DWithin(c.geog, point_of(query), query.radius_km * 1000.0, False))
+        conditions.append(_within(c, query))
     if geo and query.bbox is not None:
         conditions.append(func.ST_Intersects(c.geom, _envelope(query)))
     for level, pcodes in query.admin.items():

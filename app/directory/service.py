@@ -331,7 +331,7 @@ async def list_service_at_locations(
     """Service-at-location pairs: text, category and admin filters apply to the service,
     radius and bbox to the location itself."""
     doc = ServiceSearch.__table__
-    conditions = [*service_conditions(query, geo=False), *location_conditions(query)]
+    conditions = [*service_conditions(query, doc.c, geo=False), *location_conditions(query)]
     joined = (
         select(ServiceAtLocation.id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
