@@ -41,7 +41,11 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=settings.gzip_minimum_size,
+        compresslevel=settings.gzip_level,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

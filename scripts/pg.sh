@@ -53,8 +53,16 @@ CONF
 start() {
   init_cluster
   if as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then return; fi
+  if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then
+    echo "pg: another server already listens on 127.0.0.1:$PGPORT; stop it or set PGPORT" >&2
+    exit 1
+  fi
   echo "pg: starting on 127.0.0.1:$PGPORT"
-  as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
+  if ! as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null; then
+    echo "pg: the server did not start; the end of $LOG:" >&2
+    tail -n 20 "$LOG" >&2
+    exit 1
+  fi
 }
 
 psql_() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     meili_url: str | None = None
     meili_api_key: str | None = None
     gzip_minimum_size: int = 500
+    # level 9 (Starlette's default) costs several times the CPU of 5 for a few percent smaller
+    # pages; search pages are compressed on every request
+    gzip_level: int = Field(default=5, ge=1, le=9)
 
     @field_validator("database_url")
     @classmethod
