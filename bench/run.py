@@ -31,6 +31,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from directory_data.records import CATEGORY_CODES
+
 BENCH_DIR = Path(__file__).resolve().parent
 DISTRICTS_CSV = BENCH_DIR.parent / "directory_data" / "geo" / "admin" / "bd_districts.csv"
 RESULTS_DIR = BENCH_DIR / "results"
@@ -62,23 +64,7 @@ WORDS = (
     "শিশু",
     "আইনি সহায়তা",
 )
-CATEGORIES = (
-    "health",
-    "legal_aid",
-    "counselling",
-    "shelter",
-    "skills_training",
-    "employment_migration",
-    "law_enforcement",
-    "child_protection",
-    "livelihood",
-    "education",
-    "drug_rehabilitation",
-    "case_management",
-    "helpline",
-    "social_protection",
-    "awareness",
-)
+CATEGORIES = tuple(sorted(CATEGORY_CODES))
 
 # Wide enough for the table when the output goes to a file or pipe (rich would use 80).
 console = Console(width=None if sys.stdout.isatty() else 150)

@@ -3,29 +3,20 @@
 import re
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from directory_data import DATA_DIR
 from search.text import clean_text
 
-CATEGORY_CODES = frozenset(
-    {
-        "health",
-        "legal_aid",
-        "counselling",
-        "shelter",
-        "skills_training",
-        "employment_migration",
-        "law_enforcement",
-        "child_protection",
-        "livelihood",
-        "education",
-        "drug_rehabilitation",
-        "case_management",
-        "helpline",
-        "social_protection",
-        "awareness",
-    }
-)
+
+def _taxonomy_codes() -> frozenset[str]:
+    """The category codes of `taxonomy.yaml`, the one list of them."""
+    raw = yaml.safe_load((DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
+    return frozenset(term["code"] for term in raw["terms"])
+
+
+CATEGORY_CODES = _taxonomy_codes()
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
