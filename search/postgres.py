@@ -55,7 +55,7 @@ class PostgresSearch:
         if total is None:
             # a page past the end has no rows to carry the total
             total = rows[0].total if rows else (await self.session.execute(count)).scalar_one()
-        hits = [Hit(row.service_id, row.distance_km, row.score, row.document) for row in rows]
+        hits = [Hit(row.service_id, row.distance_km, row.document) for row in rows]
         facets = {name: await self._facet(name, source, conditions) for name in query.facets}
         return SearchPage(hits=hits, total=total, facets=facets)
 
@@ -102,38 +102,42 @@ def _page(
     conditions: list[ColumnElement[bool]],
     windowed: bool,
 ) -> Select[Any]:
-    """The page's rows with distance, score, list item and (if `windowed`) the total.
+    """The page's rows with distance, list item and (if `windowed`) the total.
 
-    The window count needs no sort of its own, so PostgreSQL keeps a top-N sort for the page;
-    the list items are read for the page's rows only, after the limit.
+    With a window count, the sort keys are computed below the window (`OFFSET 0` keeps them
+    there), so that its buffer holds a few small columns per match rather than documents, and the
+    window count needs no sort of its own, so PostgreSQL keeps a top-N sort for the page. The
+    list items are read for the page's rows only, after the limit.
     """
     c = source.c
     distance: Any = null()
     if query.point is not None:
         distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
-    score: Any = null()
-    keys: list[tuple[Any, bool]] = []  # (sort key, descending)
-    if query.text is not None:
+    ranks: list[Any] = []  # descending
+    if query.text is not None and query.sort == "relevance":
+        # every word in the service's name before elsewhere, exact (prefix) matches before typo
+        # matches: two tsvector tests per match, much cheaper than computing ts_rank
         terms = _tsqueries(query.text)
-        exact = c.tsv.op("@@")(select(terms.c.exact).scalar_subquery())
-        score = func.ts_rank(c.tsv, select(terms.c.tolerant).scalar_subquery())
-        if query.sort == "relevance":
-            # exact (prefix) matches before typo matches, then by weighted rank
-            keys = [(exact, True), (score, True)]
-    if query.sort == "distance":
-        keys = [(distance, False)]
-    keys += [(c.name_key, False), (c.service_id, False)]
-    page = (
+        ranks = [
+            c.tsv.op("@@")(select(terms.c.in_name).scalar_subquery()),
+            c.tsv.op("@@")(select(terms.c.exact).scalar_subquery()),
+        ]
+    matches_query = (
         select(
             c.service_id,
+            c.name_key,
             distance.label("distance_km"),
-            score.label("score"),
-            (func.count().over() if windowed else null()).label("total"),
-            *(key.label(f"sort_{i}") for i, (key, _) in enumerate(keys)),
+            *(rank.label(f"rank_{i}") for i, rank in enumerate(ranks)),
         )
         .select_from(source)
         .where(*conditions)
-        .order_by(*(key.desc() if desc else key.asc() for key, desc in keys))
+    )
+    if windowed:
+        matches_query = matches_query.offset(0)
+    matches = matches_query.subquery("matches")
+    page = (
+        select(matches, (func.count().over() if windowed else null()).label("total"))
+        .order_by(*_order(query, matches.c, len(ranks)))
         .offset((query.page - 1) * query.per_page)
         .limit(query.per_page)
         .subquery("page")
@@ -146,23 +150,24 @@ def _page(
                 literal("distance_km"), func.round(cast(page.c.distance_km, Numeric), 3)
             )
         )
-    sort_columns = [page.c[f"sort_{i}"] for i in range(len(keys))]
     return (
         select(
             page.c.service_id,
             page.c.distance_km,
-            page.c.score,
             page.c.total,
             cast(document, Text).label("document"),
         )
         .join(stored, stored.c.service_id == page.c.service_id)
-        .order_by(
-            *(
-                col.desc() if desc else col.asc()
-                for col, (_, desc) in zip(sort_columns, keys, strict=True)
-            )
-        )
+        .order_by(*_order(query, page.c, len(ranks)))
     )
+
+
+def _order(query: ServiceQuery, c: Columns, ranks: int) -> list[Any]:
+    """Sort order over the columns of `matches` (or a subquery of it); ids break ties."""
+    order: list[Any] = [c[f"rank_{i}"].desc() for i in range(ranks)]
+    if query.sort == "distance":
+        order.append(c.distance_km.asc())
+    return [*order, c.name_key.asc(), c.service_id.asc()]
 
 
 def point_of(query: ServiceQuery) -> Any:
@@ -177,7 +182,9 @@ def _tsqueries(text: str) -> Any:
     """The search's typo-tolerant and exact tsqueries, computed once per statement (one CTE
     object per text, so that every reference in a statement names the same CTE)."""
     return select(
-        func.search_query(text).label("tolerant"), func.search_prefix_query(text).label("exact")
+        func.search_query(text).label("tolerant"),
+        func.search_prefix_query(text).label("exact"),
+        func.search_prefix_query(text, "A").label("in_name"),
     ).cte("search_terms")
 
 

@@ -52,7 +52,6 @@ class ServiceQuery:
 class Hit:
     service_id: uuid.UUID
     distance_km: float | None = None
-    score: float | None = None
     # the HSDS list item as JSON text, when the backend stores it (with `distance_km` merged in)
     document: str | None = None
 

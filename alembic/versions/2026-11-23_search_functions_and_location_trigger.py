@@ -43,10 +43,12 @@ $$
 
 # Lexemes come from to_tsvector, never from raw input, and are quoted for the tsquery parser,
 # so no search text can make the cast fail.
+# `parts` (weights: 'A', 'AB', ...) restricts the match to those parts of the document: 'A' is the
+# service's own name, which ranks name matches above the rest.
 SEARCH_PREFIX_QUERY = r"""
-CREATE FUNCTION search_prefix_query(value text) RETURNS tsquery
+CREATE FUNCTION search_prefix_query(value text, parts text DEFAULT '') RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-  SELECT coalesce(string_agg(search_quote(lexeme) || ':*', ' & '), '')::tsquery
+  SELECT coalesce(string_agg(search_quote(lexeme) || ':*' || parts, ' & '), '')::tsquery
   FROM unnest(to_tsvector('simple', search_normalize(value)))
 $$
 """
@@ -276,6 +278,6 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION location_derive()")
     op.execute("DROP FUNCTION admin_area_at(geometry, text)")
     op.execute("DROP FUNCTION search_query(text)")
-    op.execute("DROP FUNCTION search_prefix_query(text)")
+    op.execute("DROP FUNCTION search_prefix_query(text, text)")
     op.execute("DROP FUNCTION search_quote(text)")
     op.execute("DROP FUNCTION search_normalize(text)")
