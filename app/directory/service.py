@@ -57,25 +57,22 @@ def _location_options(path: Any) -> list[LoaderOption]:
     return [path.selectinload(Location.addresses), path.selectinload(Location.phones)]
 
 
-def _service_options(*, full: bool) -> list[LoaderOption]:
-    options: list[LoaderOption] = [
+def _full_service_options() -> list[LoaderOption]:
+    """Everything a full HSDS service nests."""
+    sal_location = selectinload(Service.service_at_locations).selectinload(
+        ServiceAtLocation.location
+    )
+    return [
         selectinload(Service.organization),
         selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
         selectinload(Service.cost_options),
+        selectinload(Service.phones),
+        selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.languages),
+        selectinload(Service.contacts),
+        *_location_options(sal_location),
     ]
-    if full:
-        sal_location = selectinload(Service.service_at_locations).selectinload(
-            ServiceAtLocation.location
-        )
-        options += [
-            selectinload(Service.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.service_areas),
-            selectinload(Service.languages),
-            selectinload(Service.contacts),
-            *_location_options(sal_location),
-        ]
-    return options
 
 
 def _columns(obj: Any) -> dict[str, Any]:
@@ -128,7 +125,7 @@ def _term_read(term: TaxonomyTerm, taxonomy_name: str | None = None) -> Taxonomy
 
 
 def service_full(service: Service, *, distance_km: float | None = None) -> ServiceFull:
-    """The full HSDS service of a `Service` loaded with `_service_options(full=True)`."""
+    """The full HSDS service of a `Service` loaded with `_full_service_options()`."""
     return ServiceFull.model_validate(
         {
             **_columns(service),
@@ -181,7 +178,7 @@ async def search_services_full(
     """One page of fully nested services, in the backend's order."""
     result = await backend.search_services(query)
     ids = [hit.service_id for hit in result.hits]
-    stmt = select(Service).where(Service.id.in_(ids)).options(*_service_options(full=True))
+    stmt = select(Service).where(Service.id.in_(ids)).options(*_full_service_options())
     loaded = {s.id: s for s in (await session.execute(stmt)).scalars()}
     contents = [
         service_full(loaded[hit.service_id], distance_km=hit.distance_km)
@@ -202,7 +199,7 @@ async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
     sid = parse_id(service_id)
     service = None
     if sid is not None:
-        stmt = select(Service).where(Service.id == sid).options(*_service_options(full=True))
+        stmt = select(Service).where(Service.id == sid).options(*_full_service_options())
         service = (await session.execute(stmt)).scalar_one_or_none()
     if service is None:
         raise ServiceNotFound(
