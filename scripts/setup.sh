@@ -9,7 +9,7 @@ need=()
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 [[ -x $PG_BIN/initdb ]] || need+=(postgresql-15)
-[[ -f /usr/share/postgresql/15/extension/postgis.control ]] || need+=(postgresql-15-postgis-3)
+[[ -f /usr/share/postgresql/15/extension/postgis-3.control ]] || need+=(postgresql-15-postgis-3)
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"
   sudo=""
