@@ -31,7 +31,8 @@ run: seed
 # The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
 test: setup
 	@scripts/pg.sh start
-	@DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test $(VENV)/pytest $(PYTEST_ARGS)
+	@DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test SECRET_KEY=test-only-secret-0123456789abcdefghijklmnop \
+		$(VENV)/pytest $(PYTEST_ARGS)
 
 fmt: setup
 	@$(VENV)/ruff format .

@@ -5,13 +5,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from app.audit.middleware import AuditMiddleware
+from app.auth.routes import router as auth_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
-from app.core.middleware import RejectNulBytes
+from app.core.middleware import RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
 from app.directory.routes import router as directory_router
 
@@ -40,21 +41,20 @@ def create_app() -> FastAPI:
         summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
         version="0.1.0",
         lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
     )
     app.add_middleware(
         GZipMiddleware,
         minimum_size=settings.gzip_minimum_size,
         compresslevel=settings.gzip_level,
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["*"],
-    )
+    app.add_middleware(SplitCORS, private_origins=settings.cors_origins)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(RejectNulBytes)
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(directory_router)
+    app.include_router(auth_router)
     return app
 
 

@@ -1,6 +1,8 @@
 """Imports every ORM module so that `Base.metadata` knows all tables (used by alembic)."""
 
+from app.audit import models as audit_models
+from app.auth import models as auth_models
 from app.directory import models as directory_models
 from app.gazetteer import models as gazetteer_models
 
-__all__ = ["directory_models", "gazetteer_models"]
+__all__ = ["audit_models", "auth_models", "directory_models", "gazetteer_models"]

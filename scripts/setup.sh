@@ -25,7 +25,9 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
   echo "setup: installing the project into .venv"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[dev]'
+  if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e '.[dev]'; } >.venv/pip.log 2>&1; then
+    cat .venv/pip.log >&2
+    exit 1
+  fi
   touch "$stamp"
 fi

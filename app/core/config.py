@@ -3,10 +3,11 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/referral"
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-elsewhere"  # noqa: S105  (refused outside development)
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,16 @@ class Settings(BaseSettings):
     # pages; search pages are compressed on every request
     gzip_level: int = Field(default=5, ge=1, le=9)
 
+    # accounts and tokens
+    secret_key: str = DEVELOPMENT_SECRET
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_failure_limit: int = Field(default=10, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    # browser origins allowed to call authenticated endpoints (public reads allow any origin)
+    cors_origins: list[str] = []
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    correction_limit_per_hour: int = Field(default=5, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def use_psycopg3(cls, value: str) -> str:
@@ -35,6 +46,18 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @model_validator(mode="after")
+    def real_secret_outside_development(self) -> "Settings":
+        """Outside development a guessable signing secret would let anyone forge tokens."""
+        if self.environment != "development" and (
+            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters outside "
+                "development, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return self
 
 
 @lru_cache

@@ -74,3 +74,12 @@ async def get_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_side_session() -> AsyncIterator[AsyncSession]:
+    """A session of its own, for writes that must outlive a failed request (it commits itself)."""
+    async with get_sessionmaker()() as session:
+        yield session
+
+
+SideSessionDep = Annotated[AsyncSession, Depends(get_side_session)]

@@ -79,7 +79,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_app_error(request: Request, exc: AppError) -> JSONResponse:
         lang = preferred_language(request)
         detail = exc.detail_bn if lang == "bn" and exc.detail_bn else exc.detail
-        return problem(request, exc.status, code=exc.code, detail=detail, **exc.extra)
+        response = problem(request, exc.status, code=exc.code, detail=detail, **exc.extra)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,7 +3,9 @@
 import json
 from urllib.parse import unquote_to_bytes
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_BASE, PROBLEM_JSON
 
@@ -40,3 +42,84 @@ class RejectNulBytes:
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+
+# Interactive docs load scripts and styles from a CDN; everything else is JSON.
+DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
+]
+
+
+class SecurityHeaders:
+    """Security headers on every response; authenticated answers are never cached."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_docs = scope["path"].startswith(DOCS_PATHS)
+        has_token = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name.decode(), value.decode())
+                if not is_docs:
+                    headers.setdefault("content-security-policy", API_CSP)
+                if has_token:
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+PUBLIC_METHODS = ("GET", "HEAD")
+# reads that are not public: the moderation queue, the audit log, histories, the signed-in user
+PRIVATE_READ_PREFIXES = ("/auth", "/audit-events", "/corrections")
+PRIVATE_READ_SUFFIXES = ("/history",)
+# writes anyone may make from any page: suggesting a correction
+PUBLIC_WRITES = {("POST", "/corrections")}
+
+
+class SplitCORS:
+    """CORS in two policies: public reads (and suggested corrections) from any origin, every
+    other endpoint only from the configured origins."""
+
+    def __init__(self, app: ASGIApp, *, private_origins: list[str]) -> None:
+        self.public = CORSMiddleware(
+            app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept-Language", "Content-Type"], max_age=3600,
+        )  # fmt: skip
+        self.private = CORSMiddleware(
+            app, allow_origins=private_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-Match",
+                           "Idempotency-Key"],
+            expose_headers=["ETag", "Location"], max_age=600,
+        )  # fmt: skip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.public(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "OPTIONS":
+            requested = Headers(scope=scope).get("access-control-request-method", "")
+            method = requested.upper() or method
+        path = scope["path"]
+        private_read = path.startswith(PRIVATE_READ_PREFIXES) or path.endswith(
+            PRIVATE_READ_SUFFIXES
+        )
+        public = (method in PUBLIC_METHODS and not private_read) or (method, path) in PUBLIC_WRITES
+        await (self.public if public else self.private)(scope, receive, send)

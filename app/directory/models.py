@@ -19,6 +19,8 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     Uuid,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -170,6 +172,8 @@ class Location(ProvenanceMixin, TimestampMixin, Base):
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
         Index("ix_location_geom", "geom", postgresql_using="gist"),
+        # radius filters on single locations use geography distances
+        Index("ix_location_geog", text("(geom::geography)"), postgresql_using="gist"),
     )
 
     id: Mapped[uuid.UUID] = _id()
@@ -461,3 +465,49 @@ class SearchTerm(Base):
     )
 
     term: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class RecordChange(Base):
+    """One changed field of a directory record, in the spirit of HSDS `metadata`."""
+
+    __tablename__ = "record_change"
+    __table_args__ = (Index("ix_record_change_resource", "resource_id", "last_action_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    resource_type: Mapped[str] = mapped_column(Text)
+    last_action_date: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_action_type: Mapped[str] = mapped_column(Text)  # create | update | verify | deactivate
+    field_name: Mapped[str] = mapped_column(Text)
+    previous_value: Mapped[str | None] = mapped_column(Text)
+    replacement_value: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(Text)  # the user's email
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Correction(TimestampMixin, Base):
+    """A correction to a public entry suggested by anyone, until a district admin decides on it."""
+
+    __tablename__ = "correction"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'accepted', 'dismissed')", name="status"),
+        Index("ix_correction_status_district", "status", "district_pcode"),
+        Index("ix_correction_client_created_at", "client", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    resource_type: Mapped[str] = mapped_column(Text)
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    field: Mapped[str] = mapped_column(Text)
+    current_value: Mapped[str | None] = mapped_column(Text)
+    proposed_value: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    district_pcode: Mapped[str | None] = mapped_column(Text)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(Text, default="pending")
+    client: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decision_note: Mapped[str | None] = mapped_column(Text)

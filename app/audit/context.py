@@ -1,0 +1,46 @@
+"""What the audit log needs to know about the current request, gathered while it runs."""
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user a request acts for."""
+
+    user_id: uuid.UUID
+    email: str
+    organization_id: uuid.UUID
+    role: str
+    districts: frozenset[str] = frozenset()
+
+
+@dataclass
+class AuditContext:
+    actor: Actor | None = None
+    record_ids: list[str] = field(default_factory=list)
+
+
+_current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
+def start_audit() -> AuditContext:
+    """A fresh context for one request (called by the audit middleware)."""
+    context = AuditContext()
+    _current.set(context)
+    return context
+
+
+def set_actor(actor: Actor) -> None:
+    """Record who the request acts for; the request is then audited."""
+    context = _current.get()
+    if context is not None:
+        context.actor = actor
+
+
+def touch(*record_ids: uuid.UUID | str) -> None:
+    """Record the ids of the records this request read or changed."""
+    context = _current.get()
+    if context is not None:
+        context.record_ids.extend(str(record_id) for record_id in record_ids)

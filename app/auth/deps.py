@@ -1,0 +1,47 @@
+"""Dependencies that identify the caller: `CurrentActor` (401 without a valid token)."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.audit.context import Actor, set_actor
+from app.auth.errors import NotAuthenticated
+from app.auth.service import TokenClaims, user_for_token
+from app.core.db import SessionDep
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+async def authenticated(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> tuple[Actor, TokenClaims]:
+    """The actor and claims of a valid bearer token; the request is audited from here on."""
+    if not token:
+        raise NotAuthenticated()
+    user, claims = await user_for_token(session, token)
+    actor = Actor(
+        user_id=user.id,
+        email=user.email,
+        organization_id=user.organization_id,
+        role=user.role,
+        districts=frozenset(d.district_pcode for d in user.districts),
+    )
+    set_actor(actor)
+    return actor, claims
+
+
+async def current_actor(
+    auth: Annotated[tuple[Actor, TokenClaims], Depends(authenticated)],
+) -> Actor:
+    """The signed-in user."""
+    return auth[0]
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Authenticated = Annotated[tuple[Actor, TokenClaims], Depends(authenticated)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: uvicorn --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
