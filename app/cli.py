@@ -2,6 +2,7 @@
 
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -9,7 +10,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from app.auth.accounts import (
+    AccountError,
+    create_demo_users,
+    create_user,
+    reset_password,
+    set_active,
+)
 from app.core.config import get_settings
 from app.core.startup import BengaliTrigramsMissing, check_bengali_trigrams_sync
 
@@ -22,6 +31,9 @@ def load_seed(
     refresh: bool = typer.Option(False, help="Rewrite seeded records from the files."),
     check_only: bool = typer.Option(False, "--check", help="Validate the files, write nothing."),
     data_dir: Path | None = typer.Option(None, help="Seed data folder (default: the shipped one)."),
+    demo: bool | None = typer.Option(
+        None, help="Add the demo accounts (default: in development only; never in production)."
+    ),
 ) -> None:
     """Validate every seed file, then load gazetteer, taxonomy and providers (idempotent)."""
     from directory_data.gazetteer import gazetteer_is_loaded, load_gazetteer
@@ -56,10 +68,84 @@ def load_seed(
             for plan in progress.track(seed.plans):
                 written.extend(write_plan(conn, plan, terms, refresh=refresh))
         indexed = refresh_search(conn, written)
+        settings = get_settings()
+        if demo is None:
+            demo = settings.environment == "development"
+        if demo:
+            if settings.environment == "production":
+                console.print("[red]demo accounts are never created in production[/red]")
+                raise typer.Exit(code=1)
+            with Session(bind=conn) as session:
+                added = create_demo_users(session)
+                session.flush()
+            console.print(f"seed: {added} demo accounts added (password in the README)")
     engine.dispose()
     skipped = seed.service_count - len(written)
     console.print(
         f"seed: {len(written)} services written, {skipped} already present, {indexed} indexed"
+    )
+
+
+def _account_command(action: Callable[[Session], object], done: str) -> None:
+    """Run an account change in one transaction; operator errors become a message and exit 1."""
+    engine = create_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            action(session)
+    except AccountError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(code=1) from exc
+    finally:
+        engine.dispose()
+    console.print(done)
+
+
+def _password(given: str | None) -> str:
+    if given is not None:
+        return given
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+@cli.command("create-user")
+def create_user_command(
+    email: str = typer.Option(..., help="Sign-in email."),
+    organization: str = typer.Option(..., help="Organization id, slug or exact name."),
+    role: str = typer.Option(..., help="admin, district_admin, org_admin or caseworker."),
+    district: list[str] = typer.Option(
+        [], help="District (pcode or name) of a district_admin; repeat for several."
+    ),
+    password: str | None = typer.Option(None, help="Asked for when not given."),
+) -> None:
+    """Create a user of an organization with one role."""
+    secret = _password(password)
+
+    def action(session: Session) -> None:
+        create_user(
+            session, email=email, password=secret, organization=organization, role=role,
+            districts=district,
+        )  # fmt: skip
+
+    _account_command(action, f"created {email}")
+
+
+@cli.command("reset-password")
+def reset_password_command(
+    email: str = typer.Option(...),
+    password: str | None = typer.Option(None, help="Asked for when not given."),
+) -> None:
+    """Set a new password; the user's current tokens stop working."""
+    secret = _password(password)
+    _account_command(
+        lambda session: reset_password(session, email=email, password=secret),
+        f"password of {email} reset",
+    )
+
+
+@cli.command("disable-user")
+def disable_user_command(email: str = typer.Option(...)) -> None:
+    """Disable a user; their tokens stop working at once."""
+    _account_command(
+        lambda session: set_active(session, email=email, active=False), f"{email} disabled"
     )
 
 

@@ -14,6 +14,7 @@ from app.core.db import get_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
+from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
 
 logger = logging.getLogger("app")
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(directory_router)
+    app.include_router(maintenance_router)
     app.include_router(auth_router)
     return app
 

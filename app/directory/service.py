@@ -200,6 +200,7 @@ async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
     service = None
     if sid is not None:
         stmt = select(Service).where(Service.id == sid).options(*_full_service_options())
+        stmt = stmt.execution_options(populate_existing=True)
         service = (await session.execute(stmt)).scalar_one_or_none()
     if service is None:
         raise ServiceNotFound(
@@ -291,6 +292,7 @@ async def get_organization(session: AsyncSession, *, organization_id: str) -> Or
     org = None
     if oid is not None:
         stmt = select(Organization).where(Organization.id == oid).options(*_organization_options())
+        stmt = stmt.execution_options(populate_existing=True)
         org = (await session.execute(stmt)).scalar_one_or_none()
     if org is None:
         raise OrganizationNotFound(
@@ -298,6 +300,18 @@ async def get_organization(session: AsyncSession, *, organization_id: str) -> Or
             f"{organization_id!r} আইডির কোনো সংস্থা নেই।",
         )
     return await _organization_read(session, org, full=True)
+
+
+async def get_location(session: AsyncSession, *, location_id: uuid.UUID) -> LocationRead:
+    """One location with its addresses and phones (as written, admin codes included)."""
+    stmt = (
+        select(Location)
+        .where(Location.id == location_id)
+        .options(selectinload(Location.addresses), selectinload(Location.phones))
+        .execution_options(populate_existing=True)
+    )
+    location = (await session.execute(stmt)).scalar_one()
+    return location_read(location)
 
 
 def _sal_options() -> list[LoaderOption]:

@@ -1,0 +1,283 @@
+"""Directory write API for maintainers: organizations, services, locations, phones, schedules,
+category links, verification and change history."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict
+
+from app.auth.deps import CurrentActor
+from app.core.db import SessionDep
+from app.directory import maintenance as m
+from app.directory import service as directory
+from app.directory.models import Phone, Schedule
+from app.directory.schemas import (
+    LocationRead,
+    OrganizationRead,
+    Page,
+    PhoneRead,
+    ScheduleRead,
+    ServiceFull,
+)
+from app.directory.write_schemas import (
+    LocationCreate,
+    LocationUpdate,
+    OrganizationCreate,
+    OrganizationUpdate,
+    PhoneCreate,
+    PhoneUpdate,
+    ScheduleCreate,
+    ScheduleUpdate,
+    ServiceCreate,
+    ServiceUpdate,
+)
+
+router = APIRouter(tags=["directory maintenance"])
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+PerPage = Annotated[int, Query(ge=1, le=100)]
+
+
+class RecordChangeRead(BaseModel):
+    """One changed field (HSDS `metadata`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    resource_id: uuid.UUID
+    resource_type: str
+    last_action_date: datetime
+    last_action_type: str
+    field_name: str
+    previous_value: str | None
+    replacement_value: str | None
+    updated_by: str
+
+
+async def _history(session: SessionDep, actor: CurrentActor, resource_type: str, resource_id: uuid.UUID,
+                   page: int, per_page: int) -> Page[RecordChangeRead]:  # fmt: skip
+    rows, total = await m.history(session, actor, resource_type=resource_type, resource_id=resource_id,
+                                  page=page, per_page=per_page)  # fmt: skip
+    return Page[RecordChangeRead].build(
+        contents=[RecordChangeRead.model_validate(r) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+async def _organization(session: SessionDep, org_id: uuid.UUID) -> OrganizationRead:
+    return await directory.get_organization(session, organization_id=str(org_id))
+
+
+async def _service(session: SessionDep, service_id: uuid.UUID) -> ServiceFull:
+    return await directory.get_service(session, service_id=str(service_id))
+
+
+@router.post(
+    "/organizations",
+    status_code=201,
+    response_model=OrganizationRead,
+    response_model_exclude_none=True,
+)
+async def create_organization(
+    session: SessionDep, actor: CurrentActor, body: OrganizationCreate
+) -> OrganizationRead:
+    """Add an organization, with its home district (admins and the district's admins)."""
+    org = await m.create_organization(session, actor, body)
+    return await _organization(session, org.id)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    response_model=OrganizationRead,
+    response_model_exclude_none=True,
+)
+async def update_organization(session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID,
+                              body: OrganizationUpdate) -> OrganizationRead:  # fmt: skip
+    """Change an organization; `active: false` deactivates it and takes its services out of search."""
+    m.check_not_empty(body)
+    await m.update_organization(session, actor, organization_id, body)
+    return await _organization(session, organization_id)
+
+
+@router.post(
+    "/organizations/{organization_id}/verify",
+    response_model=OrganizationRead,
+    response_model_exclude_none=True,
+)
+async def verify_organization(
+    session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
+) -> OrganizationRead:
+    """Record that the entry was checked today (`assured_date`, `assurer_email`)."""
+    await m.verify_organization(session, actor, organization_id)
+    return await _organization(session, organization_id)
+
+
+@router.get("/organizations/{organization_id}/history", response_model=Page[RecordChangeRead])
+async def read_organization_history(session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID,
+                                    page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+    """Every change to the organization's own fields, newest first (its maintainers only)."""
+    return await _history(session, actor, "organization", organization_id, page, per_page)
+
+
+@router.post(
+    "/services", status_code=201, response_model=ServiceFull, response_model_exclude_none=True
+)
+async def create_service(
+    session: SessionDep, actor: CurrentActor, body: ServiceCreate
+) -> ServiceFull:
+    """Add a service to an organization you maintain; it is searchable at once."""
+    service = await m.create_service(session, actor, body)
+    return await _service(session, service.id)
+
+
+@router.patch(
+    "/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True
+)
+async def update_service(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID,
+                         body: ServiceUpdate) -> ServiceFull:  # fmt: skip
+    """Change a service; `status: inactive` deactivates it (it leaves search)."""
+    m.check_not_empty(body)
+    await m.update_service(session, actor, service_id, body)
+    return await _service(session, service_id)
+
+
+@router.post(
+    "/services/{service_id}/verify", response_model=ServiceFull, response_model_exclude_none=True
+)
+async def verify_service(
+    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID
+) -> ServiceFull:
+    """Record that the service's entry was checked today."""
+    await m.verify_service(session, actor, service_id)
+    return await _service(session, service_id)
+
+
+@router.put(
+    "/services/{service_id}/categories/{code}",
+    response_model=ServiceFull,
+    response_model_exclude_none=True,
+)
+async def link_service_category(
+    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
+) -> ServiceFull:
+    """Add a category to a service."""
+    await m.set_category(session, actor, service_id, code, linked=True)
+    return await _service(session, service_id)
+
+
+@router.delete(
+    "/services/{service_id}/categories/{code}",
+    response_model=ServiceFull,
+    response_model_exclude_none=True,
+)
+async def unlink_service_category(
+    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
+) -> ServiceFull:
+    """Remove a category from a service (it keeps at least one)."""
+    await m.set_category(session, actor, service_id, code, linked=False)
+    return await _service(session, service_id)
+
+
+@router.get("/services/{service_id}/history", response_model=Page[RecordChangeRead])
+async def read_service_history(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID,
+                               page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+    """Every change to the service, newest first (its maintainers only)."""
+    return await _history(session, actor, "service", service_id, page, per_page)
+
+
+@router.post(
+    "/locations", status_code=201, response_model=LocationRead, response_model_exclude_none=True
+)
+async def create_location(
+    session: SessionDep, actor: CurrentActor, body: LocationCreate
+) -> LocationRead:
+    """Add a place; its division, district, upazila and union come from its point."""
+    location = await m.create_location(session, actor, body)
+    return await directory.get_location(session, location_id=location.id)
+
+
+@router.patch(
+    "/locations/{location_id}", response_model=LocationRead, response_model_exclude_none=True
+)
+async def update_location(session: SessionDep, actor: CurrentActor, location_id: uuid.UUID,
+                          body: LocationUpdate) -> LocationRead:  # fmt: skip
+    """Change a place (a new point moves its services in search)."""
+    m.check_not_empty(body)
+    await m.update_location(session, actor, location_id, body)
+    return await directory.get_location(session, location_id=location_id)
+
+
+@router.delete("/locations/{location_id}", status_code=204)
+async def delete_location(
+    session: SessionDep, actor: CurrentActor, location_id: uuid.UUID
+) -> Response:
+    """Remove a place and its service links."""
+    await m.delete_location(session, actor, location_id)
+    return Response(status_code=204)
+
+
+@router.get("/locations/{location_id}/history", response_model=Page[RecordChangeRead])
+async def read_location_history(session: SessionDep, actor: CurrentActor, location_id: uuid.UUID,
+                                page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+    """Every change to the place, newest first (its maintainers only)."""
+    return await _history(session, actor, "location", location_id, page, per_page)
+
+
+def _read(model: type[BaseModel], record: Any) -> Any:
+    return model.model_validate({c.key: getattr(record, c.key) for c in record.__table__.columns})
+
+
+@router.post("/phones", status_code=201, response_model=PhoneRead, response_model_exclude_none=True)
+async def create_phone(session: SessionDep, actor: CurrentActor, body: PhoneCreate) -> PhoneRead:
+    """Add a phone number to a service, location or organization."""
+    phone: Phone = await m.create_phone(session, actor, body)
+    return _read(PhoneRead, phone)  # type: ignore[no-any-return]
+
+
+@router.patch("/phones/{phone_id}", response_model=PhoneRead, response_model_exclude_none=True)
+async def update_phone(
+    session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID, body: PhoneUpdate
+) -> PhoneRead:
+    """Change a phone number."""
+    m.check_not_empty(body)
+    return _read(PhoneRead, await m.update_phone(session, actor, phone_id, body))  # type: ignore[no-any-return]
+
+
+@router.delete("/phones/{phone_id}", status_code=204)
+async def delete_phone(session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID) -> Response:
+    """Remove a phone number."""
+    await m.delete_phone(session, actor, phone_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/schedules", status_code=201, response_model=ScheduleRead, response_model_exclude_none=True
+)
+async def create_schedule(
+    session: SessionDep, actor: CurrentActor, body: ScheduleCreate
+) -> ScheduleRead:
+    """Add opening hours to a service or location."""
+    schedule: Schedule = await m.create_schedule(session, actor, body)
+    return _read(ScheduleRead, schedule)  # type: ignore[no-any-return]
+
+
+@router.patch(
+    "/schedules/{schedule_id}", response_model=ScheduleRead, response_model_exclude_none=True
+)
+async def update_schedule(session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID,
+                          body: ScheduleUpdate) -> ScheduleRead:  # fmt: skip
+    """Change opening hours."""
+    m.check_not_empty(body)
+    return _read(ScheduleRead, await m.update_schedule(session, actor, schedule_id, body))  # type: ignore[no-any-return]
+
+
+@router.delete("/schedules/{schedule_id}", status_code=204)
+async def delete_schedule(
+    session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID
+) -> Response:
+    """Remove opening hours."""
+    await m.delete_schedule(session, actor, schedule_id)
+    return Response(status_code=204)
