@@ -8,12 +8,14 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.audit.middleware import AuditMiddleware
+from app.audit.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
+from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
 
@@ -56,6 +58,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(directory_router)
     app.include_router(maintenance_router)
+    app.include_router(correction_router)
+    app.include_router(audit_router)
     app.include_router(auth_router)
     return app
 

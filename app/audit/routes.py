@@ -1,0 +1,62 @@
+"""The audit log, for admins."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from app.audit import service as audit
+from app.auth.deps import CurrentActor
+from app.auth.errors import Forbidden
+from app.core.db import SessionDep
+from app.directory.schemas import Page
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    user_id: uuid.UUID
+    user_email: str
+    organization_id: uuid.UUID
+    role: str
+    method: str
+    path: str
+    query: str | None
+    status: int
+    record_ids: list[str]
+    client: str | None
+
+
+@router.get("/audit-events", response_model=Page[AuditEventRead])
+async def list_audit_events(
+    session: SessionDep,
+    actor: CurrentActor,
+    user: Annotated[
+        str | None, Query(alias="actor", max_length=200, description="User email or id.")
+    ] = None,
+    path: Annotated[
+        str | None, Query(max_length=500, description="Path, or its beginning.")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="From this time on (inclusive).")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[AuditEventRead]:
+    """Authenticated requests, newest first (admins only)."""
+    if actor.role != "admin":
+        raise Forbidden("Only admins read the audit log.", "শুধু অ্যাডমিন অডিট লগ দেখতে পারেন।")
+    rows, total = await audit.list_events(
+        session, user=user, path=path, since=since, until=until, page=page, per_page=per_page
+    )
+    return Page[AuditEventRead].build(
+        contents=[AuditEventRead.model_validate(r) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )

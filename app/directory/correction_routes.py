@@ -1,0 +1,99 @@
+"""Suggested corrections: a public form and the district admins' moderation queue."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from app.auth.deps import CurrentActor, client_address
+from app.core.db import SessionDep
+from app.directory import corrections
+from app.directory.schemas import Page
+from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
+
+router = APIRouter(prefix="/corrections", tags=["suggested corrections"])
+
+
+class CorrectionReceipt(BaseModel):
+    """What the person who suggested a correction gets back."""
+
+    id: uuid.UUID
+    status: str
+    message: str
+    message_bn: str
+
+
+class CorrectionRead(BaseModel):
+    """A correction as moderators see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resource_type: str
+    resource_id: uuid.UUID
+    field: str
+    current_value: str | None
+    proposed_value: str
+    comment: str | None
+    district_pcode: str | None
+    organization_id: uuid.UUID
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_note: str | None
+
+
+@router.post("", status_code=202, response_model=CorrectionReceipt)
+async def suggest_correction(
+    request: Request, session: SessionDep, body: CorrectionCreate
+) -> CorrectionReceipt:
+    """Suggest a correction to a public entry (no account needed; a few per hour per client)."""
+    correction = await corrections.suggest(session, data=body, client=client_address(request))
+    return CorrectionReceipt(
+        id=correction.id, status=correction.status,
+        message="Thank you. The district's directory maintainers will check it.",
+        message_bn="ধন্যবাদ। জেলার নির্দেশিকা রক্ষণাবেক্ষণকারীরা এটি যাচাই করবেন।",
+    )  # fmt: skip
+
+
+@router.get("", response_model=Page[CorrectionRead])
+async def list_corrections(
+    session: SessionDep,
+    actor: CurrentActor,
+    status: Literal["pending", "accepted", "dismissed"] = "pending",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[CorrectionRead]:
+    """The moderation queue of the caller's districts (admins: all)."""
+    rows, total = await corrections.queue(
+        session, actor, status=status, page=page, per_page=per_page
+    )
+    return Page[CorrectionRead].build(
+        contents=[CorrectionRead.model_validate(r) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@router.post("/{correction_id}/accept", response_model=CorrectionRead)
+async def accept_correction(session: SessionDep, actor: CurrentActor, correction_id: uuid.UUID,
+                            body: CorrectionDecision | None = None) -> CorrectionRead:  # fmt: skip
+    """Apply the correction to the entry (recorded in its history) and close it."""
+    correction = await corrections.accept(
+        session, actor, correction_id, body.note if body else None
+    )
+    return CorrectionRead.model_validate(correction)
+
+
+@router.post("/{correction_id}/dismiss", response_model=CorrectionRead)
+async def dismiss_correction(session: SessionDep, actor: CurrentActor, correction_id: uuid.UUID,
+                             body: CorrectionDecision | None = None) -> CorrectionRead:  # fmt: skip
+    """Close the correction without changing the entry."""
+    correction = await corrections.dismiss(
+        session, actor, correction_id, body.note if body else None
+    )
+    return CorrectionRead.model_validate(correction)

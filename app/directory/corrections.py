@@ -1,0 +1,171 @@
+"""Suggested corrections: anyone proposes, the district's admins accept (applying it) or dismiss."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.context import Actor, touch
+from app.auth.errors import Forbidden, TooManyAttempts
+from app.core.config import get_settings
+from app.core.errors import AppError, InvalidParameter, NotFound
+from app.directory import maintenance as m
+from app.directory.models import Correction, Location, Organization, Phone, Service
+from app.directory.write_schemas import (
+    CorrectionCreate,
+    LocationUpdate,
+    OrganizationUpdate,
+    PhoneUpdate,
+    ServiceUpdate,
+)
+
+# The fields a correction may propose, per kind of record (all plain text or numbers).
+CORRECTABLE: dict[str, tuple[str, ...]] = {
+    "organization": ("name", "name_bn", "alternate_name", "description", "description_bn", "email", "website"),
+    "service": ("name", "name_bn", "description", "description_bn", "url", "email", "fees_description",
+                "eligibility_description", "application_process"),
+    "location": ("name", "name_bn", "description", "description_bn", "transportation"),
+    "phone": ("number", "description", "description_bn"),
+}  # fmt: skip
+MODELS: dict[str, type[Any]] = {
+    "organization": Organization, "service": Service, "location": Location, "phone": Phone,
+}  # fmt: skip
+
+
+class AlreadyDecided(AppError):
+    status = 409
+    code = "correction-already-decided"
+
+
+def _current_value(record: Any, field: str) -> str | None:
+    value = getattr(record, field)
+    return None if value is None else str(value)
+
+
+async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str) -> Correction:
+    """Queue a correction for the district's admins; nothing changes until one accepts it."""
+    settings = get_settings()
+    since = datetime.now(UTC) - timedelta(hours=1)
+    recent = await session.scalar(
+        select(func.count()).select_from(Correction).where(Correction.client == client, Correction.created_at >= since)
+    )  # fmt: skip
+    if recent is not None and recent >= settings.correction_limit_per_hour:
+        raise TooManyAttempts(
+            "Too many suggestions from this client in the last hour; try again later.",
+            "গত এক ঘণ্টায় এই ক্লায়েন্ট থেকে অনেক প্রস্তাব এসেছে; পরে আবার চেষ্টা করুন।",
+        )
+    if data.field not in CORRECTABLE[data.resource_type]:
+        raise InvalidParameter(
+            "field", f"a {data.resource_type} correction may change: {', '.join(CORRECTABLE[data.resource_type])}",
+            "এই ক্ষেত্রটি সংশোধনযোগ্য নয়",
+        )  # fmt: skip
+    record = await session.get(MODELS[data.resource_type], data.resource_id)
+    if record is None:
+        raise NotFound(f"No {data.resource_type} with id {data.resource_id}.",
+                       f"{data.resource_id} আইডির কোনো তথ্য নেই।")  # fmt: skip
+    org = await m.organization_of(session, data.resource_type, data.resource_id)
+    correction = Correction(
+        id=uuid.uuid4(), resource_type=data.resource_type, resource_id=data.resource_id,
+        field=data.field, current_value=_current_value(record, data.field),
+        proposed_value=data.proposed_value, comment=data.comment,
+        district_pcode=org.district_pcode, organization_id=org.id, status="pending", client=client,
+    )  # fmt: skip
+    session.add(correction)
+    await session.flush()
+    return correction
+
+
+def _may_moderate(actor: Actor, correction: Correction) -> bool:
+    if actor.role == "admin":
+        return True
+    return actor.role == "district_admin" and correction.district_pcode in actor.districts
+
+
+async def queue(
+    session: AsyncSession, actor: Actor, *, status: str, page: int, per_page: int
+) -> tuple[list[Correction], int]:
+    """The corrections of the actor's districts (all of them for admins), oldest first."""
+    if actor.role not in ("admin", "district_admin"):
+        raise Forbidden("Only admins and district admins moderate corrections.",
+                        "শুধু অ্যাডমিন ও জেলা অ্যাডমিন সংশোধন যাচাই করেন।")  # fmt: skip
+    conditions: list[Any] = [Correction.status == status]
+    if actor.role == "district_admin":
+        conditions.append(Correction.district_pcode.in_(sorted(actor.districts)))
+    total = (
+        await session.execute(select(func.count()).select_from(Correction).where(*conditions))
+    ).scalar_one()
+    stmt = (select(Correction).where(*conditions).order_by(Correction.created_at, Correction.id)
+            .offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    rows = list((await session.execute(stmt)).scalars())
+    touch(*(row.id for row in rows))
+    return rows, total
+
+
+async def _pending(session: AsyncSession, actor: Actor, correction_id: uuid.UUID) -> Correction:
+    correction = await session.get(Correction, correction_id)
+    if correction is None:
+        raise NotFound(
+            f"No correction with id {correction_id}.", f"{correction_id} আইডির কোনো সংশোধন নেই।"
+        )
+    if not _may_moderate(actor, correction):
+        raise Forbidden("This correction belongs to another district's queue.",
+                        "এই সংশোধনটি অন্য জেলার তালিকার।")  # fmt: skip
+    if correction.status != "pending":
+        raise AlreadyDecided(
+            f"The correction was {correction.status} already.", "সংশোধনটির সিদ্ধান্ত আগেই হয়েছে।"
+        )
+    touch(correction.id, correction.resource_id)
+    return correction
+
+
+def _decide(correction: Correction, actor: Actor, status: str, note: str | None) -> None:
+    correction.status = status
+    correction.decided_at = datetime.now(UTC)
+    correction.decided_by = actor.email
+    correction.decision_note = note
+
+
+async def accept(
+    session: AsyncSession, actor: Actor, correction_id: uuid.UUID, note: str | None
+) -> Correction:
+    """Apply the correction through the ordinary write path (history included) and close it."""
+    correction = await _pending(session, actor, correction_id)
+    change = {correction.field: correction.proposed_value}
+    try:
+        if correction.resource_type == "organization":
+            await m.update_organization(
+                session, actor, correction.resource_id, OrganizationUpdate.model_validate(change)
+            )
+        elif correction.resource_type == "service":
+            await m.update_service(
+                session, actor, correction.resource_id, ServiceUpdate.model_validate(change)
+            )
+        elif correction.resource_type == "location":
+            await m.update_location(
+                session, actor, correction.resource_id, LocationUpdate.model_validate(change)
+            )
+        else:
+            await m.update_phone(
+                session, actor, correction.resource_id, PhoneUpdate.model_validate(change)
+            )
+    except ValidationError as exc:
+        raise InvalidParameter(
+            "proposed_value", f"cannot be applied: {exc.errors()[0]['msg']}; dismiss it or edit the entry",
+            "প্রস্তাবিত মানটি প্রয়োগ করা যায় না",
+        ) from exc  # fmt: skip
+    _decide(correction, actor, "accepted", note)
+    await session.flush()
+    return correction
+
+
+async def dismiss(
+    session: AsyncSession, actor: Actor, correction_id: uuid.UUID, note: str | None
+) -> Correction:
+    """Close the correction without changing the entry."""
+    correction = await _pending(session, actor, correction_id)
+    _decide(correction, actor, "dismissed", note)
+    await session.flush()
+    return correction
