@@ -13,7 +13,7 @@ from app.auth.routes import router as auth_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
-from app.core.middleware import RejectNulBytes, SecurityHeaders, SplitCORS
+from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
@@ -44,7 +44,6 @@ def create_app() -> FastAPI:
         summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.add_middleware(
         GZipMiddleware,
@@ -54,6 +53,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SplitCORS, private_origins=settings.cors_origins)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(RejectNulBytes)
+    app.add_middleware(LimitBody, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(directory_router)

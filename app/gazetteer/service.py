@@ -11,7 +11,7 @@ from app.core.cache import TTLCache
 from app.gazetteer.models import AdminArea, AdminAreaName
 from search.text import search_key
 
-PCODE = re.compile(r"^BD[0-9]{2,8}$", re.IGNORECASE)
+PCODE = re.compile(r"^BD[0-9]{0,8}$", re.IGNORECASE)
 # `near=Dhaka` means the district rather than the division; unions come last.
 NEAR_PREFERENCE = ("district", "upazila", "union", "division", "country")
 
