@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import create_engine
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
-from alembic import context
 from app.core.config import get_settings
 from app.core.db import Base
 

@@ -4,6 +4,7 @@ transaction against real PostgreSQL + PostGIS."""
 from collections.abc import AsyncIterator
 
 import pytest
+from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import create_engine, text
@@ -12,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
-from alembic import command
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.db import get_session

@@ -9,9 +9,8 @@ from collections.abc import Sequence
 
 import geoalchemy2
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "9b1b8c852bb7"
 down_revision: str | None = None
