@@ -26,7 +26,9 @@ SENTINELS = {
     "POSTGRES_DB": "db_sentinel",
     "MEILI_MASTER_KEY": "master_key_sentinel_0123456789",
     "PUBLIC_BASE_URL": "https://directory.example.org",
+    "SECRET_KEY": "secret_key_sentinel_0123456789_abcdefghij",
 }
+REQUIRED = ("MEILI_MASTER_KEY", "SECRET_KEY")
 
 _VARIABLE = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>\w+)")
 
@@ -217,7 +219,7 @@ def test_api_port_is_the_one_uvicorn_serves_and_the_healthchecks_probe() -> None
 
 
 def test_database_url_points_at_the_db_service_with_its_credentials() -> None:
-    for env in (SENTINELS, {"MEILI_MASTER_KEY": SENTINELS["MEILI_MASTER_KEY"]}):
+    for env in (SENTINELS, {name: SENTINELS[name] for name in REQUIRED}):
         services = compose(env)["services"]
         db = environment(services["db"])
         url = urlsplit(environment(services["api"])["DATABASE_URL"])
