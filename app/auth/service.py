@@ -57,6 +57,7 @@ def issue_token(user: User) -> IssuedToken:
     claims = {
         "iss": ISSUER,
         "sub": str(user.id),
+        "email": user.email,
         "org": str(user.organization_id),
         "role": user.role,
         "iat": now,
@@ -73,6 +74,9 @@ class TokenClaims:
     jti: str
     issued_at: datetime
     expires_at: datetime
+    email: str = ""
+    organization_id: uuid.UUID | None = None
+    role: str = ""
 
 
 def decode_token(token: str) -> TokenClaims:
@@ -90,6 +94,9 @@ def decode_token(token: str) -> TokenClaims:
             jti=str(claims["jti"]),
             issued_at=datetime.fromtimestamp(claims["iat"], UTC),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            email=str(claims.get("email", "")),
+            organization_id=uuid.UUID(claims["org"]) if claims.get("org") else None,
+            role=str(claims.get("role", "")),
         )
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("The token has expired; sign in again.",
