@@ -97,11 +97,15 @@ async def test_the_audit_log_is_append_only(engine: AsyncEngine) -> None:
             await conn.rollback()
 
 
-async def test_public_reads_with_a_token_are_audited_too(client: AsyncClient, session: AsyncSession) -> None:
+async def test_public_reads_with_a_token_are_audited_too(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     admin = await make_account(session, role="admin")
     user = await make_account(session, role="caseworker")
 
     await client.get("/services", params={"search": "legal aid"}, headers=user.headers)
 
     events = await _events(client, admin.headers, actor=user.user.email, path="/services")
-    assert [(e["path"], e["status"], e["query"]) for e in events] == [("/services", 200, "search=legal+aid")]
+    assert [(e["path"], e["status"], e["query"]) for e in events] == [
+        ("/services", 200, "search=legal+aid")
+    ]
