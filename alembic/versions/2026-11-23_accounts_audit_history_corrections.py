@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("resource_id", sa.Uuid(), nullable=False),
         sa.Column("resource_type", sa.Text(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=True),
         sa.Column(
             "last_action_date",
             sa.DateTime(timezone=True),
@@ -111,6 +112,12 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.Text(), nullable=False),
         sa.Column("updated_by_id", sa.Uuid(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_change")),
+    )
+    op.create_index(
+        "ix_record_change_organization",
+        "record_change",
+        ["organization_id", "last_action_date"],
+        unique=False,
     )
     op.create_index(
         "ix_record_change_resource",
@@ -209,6 +216,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_revoked_token_expires_at"), table_name="revoked_token")
     op.drop_table("revoked_token")
     op.drop_index("ix_record_change_resource", table_name="record_change")
+    op.drop_index("ix_record_change_organization", table_name="record_change")
     op.drop_table("record_change")
     op.drop_index("ix_login_failure_account_client_at", table_name="login_failure")
     op.drop_table("login_failure")

@@ -122,7 +122,7 @@ def _plain(value: Any) -> str | None:
 
 async def record_changes(
     session: AsyncSession, actor: Actor, *, resource_type: str, resource_id: uuid.UUID,
-    action: str, before: dict[str, Any], after: dict[str, Any],
+    organization_id: uuid.UUID | None, action: str, before: dict[str, Any], after: dict[str, Any],
 ) -> None:  # fmt: skip
     """One history row per field whose value changed (all given fields on create)."""
     for field in sorted(after):
@@ -132,7 +132,8 @@ async def record_changes(
         if old != new or action != "update":
             session.add(
                 RecordChange(
-                    resource_id=resource_id, resource_type=resource_type, last_action_type=action,
+                    resource_id=resource_id, resource_type=resource_type,
+                    organization_id=organization_id, last_action_type=action,
                     field_name=field, previous_value=old, replacement_value=new,
                     updated_by=actor.email, updated_by_id=actor.user_id,
                 )
@@ -191,7 +192,7 @@ async def create_organization(
     org = Organization(id=uuid.uuid4(), data_source="maintainer", **values)
     session.add(org)
     await session.flush()
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id,
+    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="create", before={}, after=values)  # fmt: skip
     return org
 
@@ -212,7 +213,7 @@ async def update_organization(
             raise _forbidden()
         values["district_pcode"] = district
     before, after = _apply(org, values)
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id,
+    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="deactivate" if values.get("active") is False else "update",
                          before=before, after=after)  # fmt: skip
     await refresh_search(session, await _service_ids_of_org(session, org.id))
@@ -226,7 +227,7 @@ async def verify_organization(
     org: Organization = await _get(session, Organization, org_id, "organization")
     authorize(actor, org)
     before, after = _apply(org, {"assured_date": date.today(), "assurer_email": actor.email})
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id,
+    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="verify", before=before, after=after)  # fmt: skip
     await refresh_search(session, await _service_ids_of_org(session, org.id))
     return org
@@ -390,7 +391,7 @@ async def create_service(session: AsyncSession, actor: Actor, data: ServiceCreat
     if not links.get("location_ids") and not links.get("service_area"):
         raise InvalidReference("location_ids", "a service needs a location or a service_area",
                                "সেবার একটি অবস্থান বা সেবা-এলাকা দরকার")  # fmt: skip
-    await record_changes(session, actor, resource_type="service", resource_id=service.id,
+    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="create", before={}, after=values | links)  # fmt: skip
     touch(org.id)
     await refresh_search(session, [service.id])
@@ -414,7 +415,7 @@ async def update_service(
     before, after = _apply(service, _fields(data, exclude=_SERVICE_LINKS))
     links = await _set_links(session, service, data)
     action = "deactivate" if after.get("status") in ("inactive", "defunct") else "update"
-    await record_changes(session, actor, resource_type="service", resource_id=service.id, action=action,
+    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action=action,
                          before=before | links_before, after=after | links)  # fmt: skip
     await refresh_search(session, [service.id])
     return service
@@ -424,7 +425,7 @@ async def verify_service(session: AsyncSession, actor: Actor, service_id: uuid.U
     """Mark a service's entry as checked today by the actor."""
     service = await _service_for(session, actor, service_id)
     before, after = _apply(service, {"assured_date": date.today(), "assurer_email": actor.email})
-    await record_changes(session, actor, resource_type="service", resource_id=service.id,
+    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="verify", before=before, after=after)  # fmt: skip
     await refresh_search(session, [service.id])
     return service
@@ -443,7 +444,7 @@ async def set_category(
         )
     if wanted != sorted(current):
         await _set_categories(session, service, wanted)
-        await record_changes(session, actor, resource_type="service", resource_id=service.id, action="update",
+        await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action="update",
                              before={"categories": current}, after={"categories": wanted})  # fmt: skip
         await refresh_search(session, [service.id])
     return service
@@ -469,7 +470,7 @@ async def create_location(session: AsyncSession, actor: Actor, data: LocationCre
     after = values | {"latitude": location.latitude, "longitude": location.longitude}
     if data.address:
         after["address"] = data.address.address_1
-    await record_changes(session, actor, resource_type="location", resource_id=location.id,
+    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id,
                          action="create", before={}, after=after)  # fmt: skip
     return location
 
@@ -492,7 +493,7 @@ async def update_location(
             "longitude": Decimal(f"{data.longitude:.6f}"),
         }
     before, after = _apply(location, values)
-    await record_changes(session, actor, resource_type="location", resource_id=location.id,
+    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id,
                          action="update", before=before, after=after)  # fmt: skip
     await session.flush()
     await session.refresh(location)
@@ -504,7 +505,7 @@ async def delete_location(session: AsyncSession, actor: Actor, location_id: uuid
     """Remove a place (and its service-at-location links); its services leave its area."""
     location = await _location_for(session, actor, location_id)
     service_ids = await _service_ids_at(session, location.id)
-    await record_changes(session, actor, resource_type="location", resource_id=location.id, action="deactivate",
+    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id, action="deactivate",
                          before={"name": location.name}, after={"name": None})  # fmt: skip
     await session.delete(location)
     await refresh_search(session, service_ids)
@@ -526,12 +527,12 @@ async def _phone_owner_org(
 
 async def create_phone(session: AsyncSession, actor: Actor, data: PhoneCreate) -> Phone:
     """A new phone number of a service, location or organization."""
-    _, service_ids = await _phone_owner_org(session, actor, data)
+    org_id, service_ids = await _phone_owner_org(session, actor, data)
     values = data.model_dump(exclude_unset=True)
     phone = Phone(id=uuid.uuid4(), source_note=f"entered by {actor.email}", **values)
     session.add(phone)
     await session.flush()
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id,
+    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
                          action="create", before={}, after=values)  # fmt: skip
     await refresh_search(session, service_ids)
     return phone
@@ -542,9 +543,9 @@ async def update_phone(
 ) -> Phone:
     """Change a phone number or its description."""
     phone: Phone = await _get(session, Phone, phone_id, "phone")
-    _, service_ids = await _phone_owner_org(session, actor, phone)
+    org_id, service_ids = await _phone_owner_org(session, actor, phone)
     before, after = _apply(phone, data.model_dump(exclude_unset=True))
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id,
+    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
                          action="update", before=before, after=after)  # fmt: skip
     await refresh_search(session, service_ids)
     return phone
@@ -553,8 +554,8 @@ async def update_phone(
 async def delete_phone(session: AsyncSession, actor: Actor, phone_id: uuid.UUID) -> None:
     """Remove a phone number."""
     phone: Phone = await _get(session, Phone, phone_id, "phone")
-    _, service_ids = await _phone_owner_org(session, actor, phone)
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, action="deactivate",
+    org_id, service_ids = await _phone_owner_org(session, actor, phone)
+    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id, action="deactivate",
                          before={"number": phone.number}, after={"number": None})  # fmt: skip
     await session.delete(phone)
     await refresh_search(session, service_ids)
@@ -562,12 +563,12 @@ async def delete_phone(session: AsyncSession, actor: Actor, phone_id: uuid.UUID)
 
 async def _schedule_owner(
     session: AsyncSession, actor: Actor, owner: Schedule | ScheduleCreate
-) -> None:
+) -> uuid.UUID | None:
+    """The organization whose service or location the schedule belongs to (authorised)."""
     if owner.service_id is not None:
-        await _service_for(session, actor, owner.service_id)
-    else:
-        assert owner.location_id is not None
-        await _location_for(session, actor, owner.location_id)
+        return (await _service_for(session, actor, owner.service_id)).organization_id
+    assert owner.location_id is not None
+    return (await _location_for(session, actor, owner.location_id)).organization_id
 
 
 def _schedule_values(data: ScheduleCreate | ScheduleUpdate) -> dict[str, Any]:
@@ -579,12 +580,12 @@ def _schedule_values(data: ScheduleCreate | ScheduleUpdate) -> dict[str, Any]:
 
 async def create_schedule(session: AsyncSession, actor: Actor, data: ScheduleCreate) -> Schedule:
     """Opening hours of a service or location."""
-    await _schedule_owner(session, actor, data)
+    org_id = await _schedule_owner(session, actor, data)
     values = _schedule_values(data)
     schedule = Schedule(id=uuid.uuid4(), **values)
     session.add(schedule)
     await session.flush()
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id,
+    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
                          action="create", before={}, after=values)  # fmt: skip
     return schedule
 
@@ -594,9 +595,9 @@ async def update_schedule(
 ) -> Schedule:
     """Change opening hours."""
     schedule: Schedule = await _get(session, Schedule, schedule_id, "schedule")
-    await _schedule_owner(session, actor, schedule)
+    org_id = await _schedule_owner(session, actor, schedule)
     before, after = _apply(schedule, _schedule_values(data))
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id,
+    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
                          action="update", before=before, after=after)  # fmt: skip
     return schedule
 
@@ -604,8 +605,8 @@ async def update_schedule(
 async def delete_schedule(session: AsyncSession, actor: Actor, schedule_id: uuid.UUID) -> None:
     """Remove opening hours."""
     schedule: Schedule = await _get(session, Schedule, schedule_id, "schedule")
-    await _schedule_owner(session, actor, schedule)
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, action="deactivate",
+    org_id = await _schedule_owner(session, actor, schedule)
+    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id, action="deactivate",
                          before={"description": schedule.description}, after={"description": None})  # fmt: skip
     await session.delete(schedule)
 
@@ -654,7 +655,12 @@ async def history(
     org = await organization_of(session, resource_type, resource_id)
     authorize(actor, org)
     touch(resource_id)
-    conditions = [RecordChange.resource_id == resource_id]
+    # an organization's history covers every record under it, phones and schedules included
+    conditions = [
+        RecordChange.organization_id == org.id
+        if resource_type == "organization"
+        else RecordChange.resource_id == resource_id
+    ]
     total = (
         await session.execute(select(func.count()).select_from(RecordChange).where(*conditions))
     ).scalar_one()

@@ -471,11 +471,16 @@ class RecordChange(Base):
     """One changed field of a directory record, in the spirit of HSDS `metadata`."""
 
     __tablename__ = "record_change"
-    __table_args__ = (Index("ix_record_change_resource", "resource_id", "last_action_date"),)
+    __table_args__ = (
+        Index("ix_record_change_resource", "resource_id", "last_action_date"),
+        Index("ix_record_change_organization", "organization_id", "last_action_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     resource_type: Mapped[str] = mapped_column(Text)
+    # the organization responsible for the record, so that its history includes everything under it
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     last_action_date: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

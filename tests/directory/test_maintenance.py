@@ -234,3 +234,24 @@ async def test_unknown_records_are_404(client: AsyncClient, maintainer: Account)
                                   headers=maintainer.headers)  # fmt: skip
 
     assert response.status_code == 404
+
+
+async def test_an_organizations_history_covers_the_records_under_it(
+    client: AsyncClient, session: AsyncSession, maintainer: Account
+) -> None:
+    service = await _new_service(client, session, maintainer)
+    phone = await _post(
+        client, maintainer, "/phones", {"number": "0000-000000", "service_id": service["id"]}
+    )
+    await client.patch(
+        f"/phones/{phone['id']}", json={"description": "Front desk"}, headers=maintainer.headers
+    )
+
+    history = (await client.get(f"/organizations/{service['organization_id']}/history",
+                                params={"per_page": 100}, headers=maintainer.headers)).json()  # fmt: skip
+
+    kinds = {
+        (c["resource_type"], c["last_action_type"], c["field_name"]) for c in history["contents"]
+    }
+    assert {("phone", "create", "number"), ("phone", "update", "description"), ("service", "create", "name"),
+            ("location", "create", "name")} <= kinds  # fmt: skip
