@@ -10,6 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app.audit.middleware import AuditMiddleware
 from app.audit.routes import router as audit_router
 from app.auth.routes import router as auth_router
+from app.auth.user_routes import router as user_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
     app.include_router(correction_router)
     app.include_router(audit_router)
     app.include_router(auth_router)
+    app.include_router(user_router)
     return app
 
 

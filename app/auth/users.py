@@ -1,0 +1,148 @@
+"""User administration over the API: who may see and manage which accounts."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.audit.context import Actor, touch
+from app.auth.errors import Forbidden
+from app.auth.models import User, UserDistrict
+from app.auth.service import account_key, hash_password
+from app.core.errors import AppError, NotFound
+from app.directory.maintenance import InvalidReference, resolve_district
+from app.directory.models import Organization
+
+# Roles each role may give: admins any; district and organization admins no more than their own level.
+GRANTABLE = {
+    "admin": ("admin", "district_admin", "org_admin", "caseworker"),
+    "district_admin": ("org_admin", "caseworker"),
+    "org_admin": ("org_admin", "caseworker"),
+}
+
+
+class EmailTaken(AppError):
+    status = 409
+    code = "email-taken"
+
+
+def _forbidden() -> Forbidden:
+    return Forbidden("Your role does not allow managing this account.",
+                     "আপনার ভূমিকায় এই অ্যাকাউন্ট পরিচালনার অনুমতি নেই।")  # fmt: skip
+
+
+def _may_manage(actor: Actor, org: Organization) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "district_admin":
+        return org.district_pcode is not None and org.district_pcode in actor.districts
+    return actor.role == "org_admin" and org.id == actor.organization_id
+
+
+async def list_users(
+    session: AsyncSession, actor: Actor, *, page: int, per_page: int
+) -> tuple[list[User], int]:
+    """The accounts the actor manages: all (admin), its districts' (district admin), its own
+    organization's (organization admin)."""
+    if actor.role not in GRANTABLE:
+        raise _forbidden()
+    conditions: list[Any] = []
+    if actor.role == "district_admin":
+        orgs = select(Organization.id).where(
+            Organization.district_pcode.in_(sorted(actor.districts))
+        )
+        conditions.append(User.organization_id.in_(orgs))
+    elif actor.role == "org_admin":
+        conditions.append(User.organization_id == actor.organization_id)
+    total = (
+        await session.execute(select(func.count()).select_from(User).where(*conditions))
+    ).scalar_one()
+    stmt = (select(User).where(*conditions).options(selectinload(User.districts))
+            .order_by(User.email).offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    users = list((await session.execute(stmt)).scalars())
+    touch(*(u.id for u in users))
+    return users, total
+
+
+async def _organization(session: AsyncSession, organization_id: uuid.UUID) -> Organization:
+    org = await session.get(Organization, organization_id)
+    if org is None:
+        raise InvalidReference("organization_id", "no such organization", "এমন কোনো সংস্থা নেই")
+    return org
+
+
+async def _districts(session: AsyncSession, role: str, districts: list[str]) -> list[str]:
+    if (role == "district_admin") != bool(districts):
+        raise InvalidReference("districts", "district admins, and only they, are given districts",
+                               "শুধু জেলা অ্যাডমিনদের জেলা দেওয়া হয়")  # fmt: skip
+    return [await resolve_district(session, d, "districts") for d in districts]
+
+
+async def create_user(
+    session: AsyncSession, actor: Actor, *, email: str, password: str, organization_id: uuid.UUID,
+    role: str, districts: list[str],
+) -> User:  # fmt: skip
+    """A new account of an organization the actor manages, with a role it may grant."""
+    org = await _organization(session, organization_id)
+    if not _may_manage(actor, org) or role not in GRANTABLE.get(actor.role, ()):
+        raise _forbidden()
+    pcodes = await _districts(session, role, districts)
+    if actor.role != "admin" and not set(pcodes) <= actor.districts:
+        raise _forbidden()
+    email = account_key(email)
+    if (await session.execute(select(User.id).where(User.email == email))).first():
+        raise EmailTaken(
+            f"There is an account for {email} already.", f"{email} এর অ্যাকাউন্ট আগেই আছে।"
+        )
+    user = User(id=uuid.uuid4(), email=email, password_hash=hash_password(password),
+                organization_id=org.id, role=role)  # fmt: skip
+    user.districts = [UserDistrict(district_pcode=p) for p in pcodes]
+    session.add(user)
+    await session.flush()
+    touch(user.id)
+    return await get_user(session, actor, user.id)
+
+
+async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
+    """One account the actor manages."""
+    stmt = select(User).where(User.id == user_id).options(selectinload(User.districts))
+    user = (
+        await session.execute(stmt.execution_options(populate_existing=True))
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.", f"{user_id} আইডির কোনো ব্যবহারকারী নেই।")
+    if not _may_manage(actor, await _organization(session, user.organization_id)):
+        raise _forbidden()
+    touch(user.id)
+    return user
+
+
+async def update_user(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, *, active: bool | None,
+    role: str | None, password: str | None,
+) -> User:  # fmt: skip
+    """Disable, re-enable, change the role of or set a new password for an account; any of
+    these voids the account's current tokens."""
+    user = await get_user(session, actor, user_id)
+    if user.role not in GRANTABLE.get(actor.role, ()) or (
+        role and role not in GRANTABLE[actor.role]
+    ):
+        raise _forbidden()
+    if (
+        role is not None
+        and role != user.role
+        and (role == "district_admin") != bool(user.districts)
+    ):
+        raise InvalidReference("role", "district admins, and only they, have districts",
+                               "শুধু জেলা অ্যাডমিনদের জেলা থাকে")  # fmt: skip
+    if active is not None:
+        user.active = active
+    if role is not None:
+        user.role = role
+    if password is not None:
+        user.password_hash = hash_password(password)
+    user.tokens_valid_after = func.now()
+    await session.flush()
+    return await get_user(session, actor, user.id)
