@@ -10,6 +10,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import PROBLEM_BASE, PROBLEM_JSON
 
 
+async def send_problem(
+    scope: Scope, send: Send, *, status: int, code: str, title: str, detail: str
+) -> None:
+    """Answer with a problem+json from middleware, before the app's error handlers exist."""
+    body = json.dumps(
+        {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
+         "instance": scope.get("path", "")}
+    ).encode()  # fmt: skip
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class RejectNulBytes:
     """A NUL byte in the path or query string is a 422: PostgreSQL text cannot store one."""
 
@@ -20,26 +36,10 @@ class RejectNulBytes:
         if scope["type"] == "http":
             raw = scope.get("query_string", b"") + scope.get("raw_path", b"")
             if b"\x00" in raw or b"\x00" in unquote_to_bytes(raw):
-                body = json.dumps(
-                    {
-                        "type": PROBLEM_BASE + "invalid-parameter",
-                        "title": "Invalid input",
-                        "status": 422,
-                        "detail": "NUL characters are not allowed in the path or query.",
-                        "instance": scope.get("path", ""),
-                    }
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 422,
-                        "headers": [
-                            (b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                await send_problem(
+                    scope, send, status=422, code="invalid-parameter", title="Invalid input",
+                    detail="NUL characters are not allowed in the path or query.",
+                )  # fmt: skip
                 return
         await self.app(scope, receive, send)
 
@@ -135,15 +135,10 @@ class LimitBody:
         self.max_bytes = max_bytes
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {"type": PROBLEM_BASE + "request-too-large", "title": "Request body too large",
-             "status": 413, "detail": f"The request body is larger than {self.max_bytes} bytes.",
-             "instance": scope.get("path", "")}
-        ).encode()  # fmt: skip
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                                (b"content-length", str(len(body)).encode())]})  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+        await send_problem(
+            scope, send, status=413, code="request-too-large", title="Request body too large",
+            detail=f"The request body is larger than {self.max_bytes} bytes.",
+        )  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -172,26 +172,6 @@ class PhoneUpdate(Write):
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
-class ScheduleCreate(Write):
-    service_id: uuid.UUID | None = None
-    location_id: uuid.UUID | None = None
-    freq: Literal["WEEKLY", "MONTHLY"] | None = None
-    byday: list[Weekday] | None = None
-    opens_at: time | None = None
-    closes_at: time | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    description: ShortText | None = None
-    description_bn: ShortText | None = None
-    notes: ShortText | None = None
-
-    @model_validator(mode="after")
-    def one_owner(self) -> "ScheduleCreate":
-        if (self.service_id is None) == (self.location_id is None):
-            raise ValueError("give exactly one of service_id, location_id")
-        return self
-
-
 class ScheduleUpdate(Write):
     freq: Literal["WEEKLY", "MONTHLY"] | None = None
     byday: list[Weekday] | None = None
@@ -202,6 +182,17 @@ class ScheduleUpdate(Write):
     description: ShortText | None = None
     description_bn: ShortText | None = None
     notes: ShortText | None = None
+
+
+class ScheduleCreate(ScheduleUpdate):
+    service_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def one_owner(self) -> "ScheduleCreate":
+        if (self.service_id is None) == (self.location_id is None):
+            raise ValueError("give exactly one of service_id, location_id")
+        return self
 
 
 CorrectableType = Literal["organization", "service", "location", "phone"]
