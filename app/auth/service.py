@@ -171,6 +171,11 @@ async def sign_in(
     await check_throttle(session, account=account, client=client)
     user = await authenticate(session, email=email, password=password)
     if user is None:
+        window = timedelta(minutes=get_settings().login_failure_window_minutes)
+        # failures older than the window no longer count: sweep them as new ones come in
+        await side_session.execute(
+            delete(LoginFailure).where(LoginFailure.at < datetime.now(UTC) - window)
+        )
         side_session.add(LoginFailure(account=account, client=client))
         await side_session.commit()
         raise InvalidCredentials()
