@@ -1,8 +1,10 @@
 """Command-line tools: `directory load-seed`, `directory check-db`."""
 
+import asyncio
 import sys
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -20,7 +22,9 @@ from app.auth.accounts import (
     set_active,
 )
 from app.core.config import get_settings
+from app.core.db import get_engine
 from app.core.startup import BengaliTrigramsMissing, check_bengali_trigrams_sync
+from app.referrals.jobs import Expired, create_demo_mou, run_expiry
 
 cli = typer.Typer(help="Referral-network service directory tools.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -77,8 +81,13 @@ def load_seed(
                 raise typer.Exit(code=1)
             with Session(bind=conn) as session:
                 added = create_demo_users(session)
+                mou = create_demo_mou(session, today=date.today())
                 session.flush()
             console.print(f"seed: {added} demo accounts added (password in the README)")
+            if mou:
+                console.print(
+                    "seed: demo MoU added (Rights Jessore -> District Legal Aid Office, Jashore)"
+                )
     engine.dispose()
     skipped = seed.service_count - len(written)
     console.print(
@@ -147,6 +156,20 @@ def disable_user_command(email: str = typer.Option(...)) -> None:
     _account_command(
         lambda session: set_active(session, email=email, active=False), f"{email} disabled"
     )
+
+
+@cli.command("expire")
+def expire_command() -> None:
+    """Expire MoUs past their validity and cancel referrals unanswered past their due time."""
+    result = asyncio.run(_expire_once())
+    console.print(f"expired {result.mous} MoUs, cancelled {result.referrals} unanswered referrals")
+
+
+async def _expire_once() -> "Expired":
+    try:
+        return await run_expiry()
+    finally:
+        await get_engine().dispose()
 
 
 @cli.command("check-db")

@@ -1,5 +1,6 @@
 """The FastAPI application."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,8 @@ from app.core.startup import check_bengali_trigrams
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
+from app.referrals.jobs import expire_periodically
+from app.referrals.routes import router as referral_router
 
 logger = logging.getLogger("app")
 
@@ -33,7 +36,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             "SEARCH_BACKEND=%s is not available in this version; searching with PostgreSQL",
             get_settings().search_backend,
         )
+    interval = get_settings().expiry_interval_minutes
+    job = asyncio.create_task(expire_periodically(interval * 60)) if interval else None
     yield
+    if job is not None:
+        job.cancel()
     await get_engine().dispose()
 
 
@@ -61,6 +68,7 @@ def create_app() -> FastAPI:
     app.include_router(maintenance_router)
     app.include_router(correction_router)
     app.include_router(audit_router)
+    app.include_router(referral_router)
     app.include_router(auth_router)
     app.include_router(user_router)
     return app

@@ -4,5 +4,12 @@ from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.directory import models as directory_models
 from app.gazetteer import models as gazetteer_models
+from app.referrals import models as referral_models
 
-__all__ = ["audit_models", "auth_models", "directory_models", "gazetteer_models"]
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "directory_models",
+    "gazetteer_models",
+    "referral_models",
+]

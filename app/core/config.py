@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     correction_limit_per_hour: int = Field(default=5, ge=1)
 
+    # referrals
+    referral_default_sla_hours: int = Field(
+        default=72, ge=1, description="Answer time outside an MoU."
+    )
+    expiry_interval_minutes: int = Field(
+        default=15, ge=0, description="0 turns the expiry job off."
+    )
+    referral_outcome_days: int = Field(
+        default=30, ge=1, description="Days after acceptance before an open referral is overdue."
+    )
+
     @field_validator("database_url")
     @classmethod
     def use_psycopg3(cls, value: str) -> str:

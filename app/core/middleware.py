@@ -86,7 +86,9 @@ class SecurityHeaders:
 
 PUBLIC_METHODS = ("GET", "HEAD")
 # reads that are not public: the moderation queue, the audit log, histories, the signed-in user
-PRIVATE_READ_PREFIXES = ("/auth", "/audit-events", "/corrections", "/users")
+PRIVATE_READ_PREFIXES = (
+    "/auth", "/audit-events", "/corrections", "/users", "/mous", "/referrals", "/reports"
+)  # fmt: skip
 PRIVATE_READ_SUFFIXES = ("/history",)
 # writes anyone may make from any page: suggesting a correction
 PUBLIC_WRITES = {("POST", "/corrections")}

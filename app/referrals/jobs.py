@@ -1,0 +1,79 @@
+"""Scheduled work: expire MoUs past their validity and cancel referrals nobody answered."""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.db import get_sessionmaker
+from app.directory.models import Service
+from app.referrals import service as referrals
+from app.referrals.models import Mou, MouService
+
+logger = logging.getLogger("app.referrals.jobs")
+
+DEMO_MOU_REFERENCE = "DEMO-MOU-RJ-DLAO-JASHORE"
+
+
+@dataclass(frozen=True)
+class Expired:
+    mous: int
+    referrals: int
+
+
+async def run_expiry() -> Expired:
+    """One pass, in its own transaction."""
+    async with get_sessionmaker()() as session, session.begin():
+        mous = await referrals.expire_mous(session)
+        cancelled = await referrals.expire_unanswered(session)
+    return Expired(mous, cancelled)
+
+
+async def expire_periodically(interval_seconds: float) -> None:
+    """Run the expiry pass forever (started by the API; a failed pass is logged and retried)."""
+    while True:
+        try:
+            result = await run_expiry()
+            if result.mous or result.referrals:
+                logger.info(
+                    "expired %d MoUs, cancelled %d unanswered referrals",
+                    result.mous,
+                    result.referrals,
+                )
+        except Exception:
+            logger.exception("the expiry pass failed")
+        await asyncio.sleep(interval_seconds)
+
+
+def create_demo_mou(session: Session, *, today: date) -> bool:
+    """The demo MoU (development only): Rights Jessore may refer to the District Legal Aid Office,
+    Jashore, for its legal aid service. Returns whether it was added."""
+    from app.auth.accounts import find_organization
+
+    if session.execute(select(Mou.id).where(Mou.reference == DEMO_MOU_REFERENCE)).first():
+        return False
+    referring = find_organization(session, "rights-jessore")
+    provider = find_organization(session, "district-legal-aid-office-jashore")
+    service_id = session.execute(
+        select(Service.id).where(Service.slug == "district-legal-aid-office-jashore--legal-aid")
+    ).scalar_one()
+    mou = Mou(
+        reference=DEMO_MOU_REFERENCE, referring_organization_id=referring.id,
+        provider_organization_id=provider.id, signed_on=today.replace(month=1, day=1),
+        valid_from=today.replace(month=1, day=1), valid_to=None, status="active",
+    )  # fmt: skip
+    mou.services = [
+        MouService(
+            category="legal_aid",
+            service_id=service_id,
+            free_of_cost=True,
+            cost_terms="Demo MoU: free of cost",
+            response_sla_hours=72,
+        )
+    ]
+    session.add(mou)
+    session.flush()
+    return True
