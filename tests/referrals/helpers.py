@@ -12,7 +12,8 @@ from app.directory.models import Service
 from app.referrals.models import Mou, MouService
 from tests.accounts import Account, make_account, organization_id
 
-REFERRER = "rights-jessore"
+# The demo MoU (which other tests may load) joins Rights Jessore and this provider: use DAM.
+REFERRER = "dhaka-ahsania-mission"
 PROVIDER = "district-legal-aid-office-jashore"
 PROVIDER_SERVICE = "district-legal-aid-office-jashore--legal-aid"
 
@@ -33,10 +34,15 @@ async def make_mou(
         valid_from=valid_from or date.today() - timedelta(days=30), valid_to=valid_to,
     )  # fmt: skip
     mou.services = [
-        MouService(id=uuid.uuid4(), category=category,
-                   service_id=await service_id(session, service) if service else None,
-                   free_of_cost=True, quota=quota, quota_period="month" if quota else None,
-                   response_sla_hours=sla_hours)  # fmt: skip
+        MouService(
+            id=uuid.uuid4(),
+            category=category,
+            service_id=await service_id(session, service) if service else None,
+            free_of_cost=True,
+            quota=quota,
+            quota_period="month" if quota else None,
+            response_sla_hours=sla_hours,
+        )
     ]
     session.add(mou)
     await session.flush()
@@ -50,15 +56,22 @@ def referral_body(service: uuid.UUID, **overrides: Any) -> dict[str, Any]:
         "service_id": str(service),
         "reason": "Legal advice on compensation",
         "priority": "routine",
-        "consent": {"given": True, "obtained_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-                    "scope": "share with the provider"},  # fmt: skip
+        "consent": {
+            "given": True,
+            "obtained_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+            "scope": "share with the provider",
+        },
     }
     body.update(overrides)
     return body
 
 
-async def refer(client: AsyncClient, account: Account, service: uuid.UUID, **overrides: Any) -> tuple[dict[str, Any], str]:
-    response = await client.post("/referrals", json=referral_body(service, **overrides), headers=account.headers)
+async def refer(
+    client: AsyncClient, account: Account, service: uuid.UUID, **overrides: Any
+) -> tuple[dict[str, Any], str]:
+    response = await client.post(
+        "/referrals", json=referral_body(service, **overrides), headers=account.headers
+    )
     assert response.status_code == 201, response.text
     return response.json(), response.headers["etag"]
 

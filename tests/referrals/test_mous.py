@@ -35,7 +35,9 @@ async def _body(session: AsyncSession, **overrides: Any) -> dict[str, Any]:
         ({"role": "district_admin", "organization": "cwcs", "districts": ("BD4087",)}, 403),
     ],
 )
-async def test_who_may_record_an_mou(client: AsyncClient, session: AsyncSession, who: dict[str, Any], status: int) -> None:
+async def test_who_may_record_an_mou(
+    client: AsyncClient, session: AsyncSession, who: dict[str, Any], status: int
+) -> None:
     account = await make_account(session, **who)
 
     response = await client.post("/mous", json=await _body(session), headers=account.headers)
@@ -47,7 +49,9 @@ async def test_who_may_record_an_mou(client: AsyncClient, session: AsyncSession,
         assert mou["status"] == "active"
 
 
-async def test_both_parties_read_it_and_others_get_404(client: AsyncClient, session: AsyncSession) -> None:
+async def test_both_parties_read_it_and_others_get_404(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     mou = await make_mou(session)
     referrer = await make_account(session, role="caseworker", organization=REFERRER)
     provider = await make_account(session, role="caseworker", organization=PROVIDER)
@@ -58,14 +62,18 @@ async def test_both_parties_read_it_and_others_get_404(client: AsyncClient, sess
     assert (await client.get(f"/mous/{mou.id}", headers=stranger.headers)).status_code == 404
     listed = (await client.get("/mous", headers=stranger.headers)).json()
     assert str(mou.id) not in {m["id"] for m in listed["contents"]}
-    assert str(mou.id) in {m["id"] for m in (await client.get("/mous", headers=referrer.headers)).json()["contents"]}
+    assert str(mou.id) in {
+        m["id"] for m in (await client.get("/mous", headers=referrer.headers)).json()["contents"]
+    }
 
 
 async def test_a_party_admin_changes_the_terms(client: AsyncClient, session: AsyncSession) -> None:
     mou = await make_mou(session)
     admin = await make_account(session, role="org_admin", organization=PROVIDER)
 
-    response = await client.patch(f"/mous/{mou.id}", json={"status": "suspended"}, headers=admin.headers)
+    response = await client.patch(
+        f"/mous/{mou.id}", json={"status": "suspended"}, headers=admin.headers
+    )
 
     assert response.json()["status"] == "suspended"
 
@@ -81,19 +89,31 @@ async def test_a_party_admin_changes_the_terms(client: AsyncClient, session: Asy
         {"secret": "x"},
     ],
 )
-async def test_bad_mous_are_422(client: AsyncClient, session: AsyncSession, overrides: dict[str, Any]) -> None:
+async def test_bad_mous_are_422(
+    client: AsyncClient, session: AsyncSession, overrides: dict[str, Any]
+) -> None:
     admin = await make_account(session, role="admin")
 
-    response = await client.post("/mous", json=await _body(session, **overrides), headers=admin.headers)
+    response = await client.post(
+        "/mous", json=await _body(session, **overrides), headers=admin.headers
+    )
 
     assert response.status_code == 422, response.text
 
 
-async def test_mous_past_their_validity_are_expired(client: AsyncClient, session: AsyncSession) -> None:
-    mou = await make_mou(session, valid_from=date.today() - timedelta(days=400), valid_to=date.today() - timedelta(days=1))
+async def test_mous_past_their_validity_are_expired(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    mou = await make_mou(
+        session,
+        valid_from=date.today() - timedelta(days=400),
+        valid_to=date.today() - timedelta(days=1),
+    )
     referrer = await make_account(session, role="caseworker", organization=REFERRER)
 
-    assert (await client.get(f"/mous/{mou.id}", headers=referrer.headers)).json()["status"] == "expired"
+    assert (await client.get(f"/mous/{mou.id}", headers=referrer.headers)).json()[
+        "status"
+    ] == "expired"
     assert await expire_mous(session) >= 1
     await session.refresh(mou)
     assert mou.status == "expired"
