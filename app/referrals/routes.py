@@ -1,14 +1,17 @@
 """MoUs and referrals (authenticated; every read and write is audited)."""
 
+import json
 import uuid
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.directory.maintenance import resolve_district
 from app.directory.schemas import Page
+from app.referrals import reports
 from app.referrals import service as referrals
 from app.referrals.models import Mou, Referral
 from app.referrals.schemas import (
@@ -171,3 +174,67 @@ async def transition_referral(
     referral = await referrals.transition(session, actor, referral_id, body, if_match=if_match)
     response.headers["ETag"] = referrals.etag(referral)
     return referral_read(referral, with_events=True)
+
+
+GroupName = Literal["status", "category", "provider", "mou", "sex", "age_band", "month"]
+
+
+def _group_by(raw: str | None) -> list[str]:
+    from app.core.errors import InvalidParameter
+
+    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
+    unknown = [n for n in names if n not in reports.GROUPS]
+    if unknown:
+        raise InvalidParameter("group_by", f"unknown groups {unknown}; use {', '.join(reports.GROUPS)}",
+                               "অজানা group_by")  # fmt: skip
+    return list(dict.fromkeys(names))
+
+
+@router.get("/reports/referrals")
+async def report_referrals(
+    session: SessionDep, actor: CurrentActor,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    mou_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    group_by: Annotated[str | None, Query(max_length=200, description="Comma list of status, category, provider, mou, sex, age_band, month.")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    """Counts of referrals (sent, accepted, rejected by reason, completed, failed, cancelled,
+    overdue), time to acceptance against the SLA and free-of-cost honoured; cells under 5 read
+    `<5` for anyone but the referrals' own organizations."""
+    pcode = await resolve_district(session, district) if district else None
+    report = await reports.referral_report(
+        session, actor, group_by=_group_by(group_by),
+        filters=reports.ReportFilter(since=from_, until=to, mou_id=mou_id, organization_id=organization_id, district=pcode),
+    )  # fmt: skip
+    return _render(report, format)
+
+
+@router.get("/mous/{mou_id}/report")
+async def report_mou(
+    session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    group_by: Annotated[str | None, Query(max_length=200)] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    """The referral report of one MoU, with the use of each quota in the current period."""
+    mou = await referrals.get_mou(session, actor, mou_id)
+    report = await reports.referral_report(
+        session, actor, group_by=_group_by(group_by),
+        filters=reports.ReportFilter(since=from_, until=to, mou_id=mou.id),
+    )  # fmt: skip
+    report["mou_id"] = str(mou.id)
+    report["quotas"] = await reports.quota_use(session, mou.id)
+    return _render(report, format)
+
+
+def _render(report: dict[str, Any], format: str) -> Response:
+    if format == "csv":
+        return Response(reports.to_csv(report), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="referral-report.csv"'})  # fmt: skip
+    return Response(
+        json.dumps(report, ensure_ascii=False, default=str), media_type="application/json"
+    )

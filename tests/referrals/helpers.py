@@ -67,9 +67,9 @@ def referral_body(service: uuid.UUID, **overrides: Any) -> dict[str, Any]:
 
 
 async def refer(
-    client: AsyncClient, account: Account, service: uuid.UUID, **overrides: Any
+    http: AsyncClient, account: Account, service: uuid.UUID, **overrides: Any
 ) -> tuple[dict[str, Any], str]:
-    response = await client.post(
+    response = await http.post(
         "/referrals", json=referral_body(service, **overrides), headers=account.headers
     )
     assert response.status_code == 201, response.text
