@@ -22,9 +22,10 @@ from app.auth.accounts import (
     set_active,
 )
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import get_engine, get_sessionmaker
 from app.core.startup import BengaliTrigramsMissing, check_bengali_trigrams_sync
 from app.referrals.jobs import Expired, create_demo_mou, run_expiry
+from app.referrals.service import purge_closed
 
 cli = typer.Typer(help="Referral-network service directory tools.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -170,6 +171,27 @@ async def _expire_once() -> "Expired":
         return await run_expiry()
     finally:
         await get_engine().dispose()
+
+
+@cli.command("purge-referrals")
+def purge_referrals_command(
+    months: int | None = typer.Option(
+        None, help="Closed longer ago than this (default: REFERRAL_RETENTION_MONTHS)."
+    ),
+) -> None:
+    """Blank case references and free text of long-closed referrals, keeping what reports count."""
+    retention = months if months is not None else get_settings().referral_retention_months
+
+    async def purge() -> int:
+        try:
+            async with get_sessionmaker()() as session, session.begin():
+                return await purge_closed(session, months=retention)
+        finally:
+            await get_engine().dispose()
+
+    console.print(
+        f"purged {asyncio.run(purge())} referrals closed more than {retention} months ago"
+    )
 
 
 @cli.command("check-db")

@@ -132,6 +132,7 @@ def upgrade() -> None:
         sa.Column("outcome_free_of_cost_honoured", sa.Boolean(), nullable=True),
         sa.Column("outcome_amount_charged", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -236,22 +237,35 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_referral_event_referral_id"), "referral_event", ["referral_id"], unique=False
     )
-    # A referral's events are its history: the database refuses to change or remove one.
+    # A referral's events are its history: the database refuses to change or remove one, except
+    # for the retention purge, which may only blank an event's free-text note.
     op.execute(
         """
         CREATE FUNCTION referral_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+          IF TG_OP = 'UPDATE' AND current_setting('referral.purge', true) = 'on'
+             AND NEW.note IS NULL
+             AND (NEW.id, NEW.referral_id, NEW.at, NEW.to_status, NEW.actor_role)
+                 = (OLD.id, OLD.referral_id, OLD.at, OLD.to_status, OLD.actor_role)
+             AND NEW.from_status IS NOT DISTINCT FROM OLD.from_status
+             AND NEW.reason_code IS NOT DISTINCT FROM OLD.reason_code
+             AND NEW.actor_user_id IS NOT DISTINCT FROM OLD.actor_user_id
+             AND NEW.actor_organization_id IS NOT DISTINCT FROM OLD.actor_organization_id THEN
+            RETURN NEW;
+          END IF;
           RAISE EXCEPTION 'referral_event is append-only';
         END
         $$;
-        CREATE TRIGGER referral_event_append_only
-        BEFORE UPDATE OR DELETE OR TRUNCATE ON referral_event
+        CREATE TRIGGER referral_event_append_only BEFORE UPDATE OR DELETE ON referral_event
+        FOR EACH ROW EXECUTE FUNCTION referral_event_append_only();
+        CREATE TRIGGER referral_event_no_truncate BEFORE TRUNCATE ON referral_event
         FOR EACH STATEMENT EXECUTE FUNCTION referral_event_append_only();
         """
     )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER referral_event_no_truncate ON referral_event")
     op.execute("DROP TRIGGER referral_event_append_only ON referral_event")
     op.execute("DROP FUNCTION referral_event_append_only()")
     op.drop_index(op.f("ix_referral_event_referral_id"), table_name="referral_event")

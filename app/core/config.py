@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     referral_default_sla_hours: int = Field(
         default=72, ge=1, description="Answer time outside an MoU."
     )
+    referral_retention_months: int = Field(
+        default=24, ge=1, description="Closed referrals keep case data this long."
+    )
     expiry_interval_minutes: int = Field(
         default=15, ge=0, description="0 turns the expiry job off."
     )

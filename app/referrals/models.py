@@ -134,6 +134,8 @@ class Referral(TimestampMixin, Base):
     outcome_free_of_cost_honoured: Mapped[bool | None] = mapped_column(Boolean)
     outcome_amount_charged: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # set when retention blanked the case reference and free text
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     events: Mapped[list["ReferralEvent"]] = relationship(lazy="raise", order_by="ReferralEvent.id")
 
