@@ -24,7 +24,7 @@ from app.auth.accounts import (
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.startup import BengaliTrigramsMissing, check_bengali_trigrams_sync
-from app.referrals.jobs import Expired, create_demo_mou, run_expiry
+from app.referrals.jobs import Expired, create_demo_mou, deliver_notifications, run_expiry
 from app.referrals.service import purge_closed
 
 cli = typer.Typer(help="Referral-network service directory tools.", no_args_is_help=True)
@@ -171,6 +171,19 @@ async def _expire_once() -> "Expired":
         return await run_expiry()
     finally:
         await get_engine().dispose()
+
+
+@cli.command("deliver-notifications")
+def deliver_notifications_command() -> None:
+    """Post the due referral notices to the organizations' webhooks."""
+
+    async def deliver() -> int:
+        try:
+            return await deliver_notifications()
+        finally:
+            await get_engine().dispose()
+
+    console.print(f"delivered {asyncio.run(deliver())} notices")
 
 
 @cli.command("purge-referrals")

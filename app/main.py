@@ -20,7 +20,7 @@ from app.core.startup import check_bengali_trigrams
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
-from app.referrals.jobs import expire_periodically
+from app.referrals.jobs import run_periodically
 from app.referrals.routes import router as referral_router
 
 logger = logging.getLogger("app")
@@ -37,7 +37,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             get_settings().search_backend,
         )
     interval = get_settings().expiry_interval_minutes
-    job = asyncio.create_task(expire_periodically(interval * 60)) if interval else None
+    job = asyncio.create_task(run_periodically(interval * 60)) if interval else None
     yield
     if job is not None:
         job.cancel()

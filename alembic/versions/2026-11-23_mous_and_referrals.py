@@ -237,6 +237,59 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_referral_event_referral_id"), "referral_event", ["referral_id"], unique=False
     )
+    op.create_table(
+        "organization_webhook",
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organization.id"],
+            name=op.f("fk_organization_webhook_organization_id_organization"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("organization_id", name=op.f("pk_organization_webhook")),
+    )
+    op.create_table(
+        "notification_outbox",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("referral_id", sa.Uuid(), nullable=False),
+        sa.Column("event", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "next_attempt_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_outbox")),
+    )
+    op.create_index(
+        "ix_notification_outbox_pending",
+        "notification_outbox",
+        ["delivered_at", "next_attempt_at"],
+        unique=False,
+    )
     # A referral's events are its history: the database refuses to change or remove one, except
     # for the retention purge, which may only blank an event's free-text note.
     op.execute(
@@ -265,6 +318,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_notification_outbox_pending", table_name="notification_outbox")
+    op.drop_table("notification_outbox")
+    op.drop_table("organization_webhook")
     op.execute("DROP TRIGGER referral_event_no_truncate ON referral_event")
     op.execute("DROP TRIGGER referral_event_append_only ON referral_event")
     op.execute("DROP FUNCTION referral_event_append_only()")

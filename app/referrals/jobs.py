@@ -1,15 +1,18 @@
-"""Scheduled work: expire MoUs past their validity and cancel referrals nobody answered."""
+"""Scheduled work: expire MoUs past their validity, cancel referrals nobody answered, post
+webhook notices."""
 
 import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import get_sessionmaker
 from app.directory.models import Service
+from app.referrals import notifications
 from app.referrals import service as referrals
 from app.referrals.models import Mou, MouService
 
@@ -32,8 +35,15 @@ async def run_expiry() -> Expired:
     return Expired(mous, cancelled)
 
 
-async def expire_periodically(interval_seconds: float) -> None:
-    """Run the expiry pass forever (started by the API; a failed pass is logged and retried)."""
+async def deliver_notifications() -> int:
+    """Post the due webhook notices, in their own transaction."""
+    async with httpx.AsyncClient() as http, get_sessionmaker()() as session, session.begin():
+        delivered: int = await notifications.deliver_pending(session, http)
+    return delivered
+
+
+async def run_periodically(interval_seconds: float) -> None:
+    """Expiry and notice delivery forever (started by the API; a failed pass is logged)."""
     while True:
         try:
             result = await run_expiry()
@@ -43,8 +53,9 @@ async def expire_periodically(interval_seconds: float) -> None:
                     result.mous,
                     result.referrals,
                 )
+            await deliver_notifications()
         except Exception:
-            logger.exception("the expiry pass failed")
+            logger.exception("a scheduled pass failed")
         await asyncio.sleep(interval_seconds)
 
 

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, HttpUrl
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
 from app.directory.maintenance import resolve_district
 from app.directory.schemas import Page
-from app.referrals import reports
+from app.referrals import notifications, reports
 from app.referrals import service as referrals
 from app.referrals.models import Mou, Referral
 from app.referrals.schemas import (
@@ -238,3 +239,28 @@ def _render(report: dict[str, Any], format: str) -> Response:
     return Response(
         json.dumps(report, ensure_ascii=False, default=str), media_type="application/json"
     )
+
+
+class WebhookWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: HttpUrl
+
+
+@router.put("/organizations/{organization_id}/webhook", status_code=204)
+async def set_webhook(
+    session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID, body: WebhookWrite
+) -> Response:
+    """Where to post notices of this organization's referrals (the referral id, the event and a
+    link; never survivor details)."""
+    await notifications.set_webhook(session, actor, organization_id, str(body.url))
+    return Response(status_code=204)
+
+
+@router.delete("/organizations/{organization_id}/webhook", status_code=204)
+async def delete_webhook(
+    session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
+) -> Response:
+    """Stop posting notices to this organization."""
+    await notifications.set_webhook(session, actor, organization_id, None)
+    return Response(status_code=204)

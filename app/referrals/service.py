@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.core.config import get_settings
 from app.core.errors import AppError, NotFound
 from app.directory.models import Attribute, Organization, Service, TaxonomyTerm
+from app.referrals import notifications
 from app.referrals.models import IdempotencyKey, Mou, MouService, Referral, ReferralEvent
 from app.referrals.schemas import MouCreate, MouUpdate, ReferralCreate, Transition
 
@@ -343,6 +344,10 @@ async def create_referral(
     session.add(referral)
     await session.flush()
     session.add(_event(referral.id, None, referral.status, actor))
+    if referral.status == "requested":
+        await notifications.enqueue(
+            session, referral, "requested", by_organization=actor.organization_id
+        )
     if idempotency_key:
         session.add(IdempotencyKey(organization_id=actor.organization_id, key=idempotency_key,
                                    request_hash=digest, referral_id=referral.id))  # fmt: skip
@@ -488,6 +493,8 @@ async def transition(
         referral.outcome_free_of_cost_honoured = move.outcome.free_of_cost_honoured
         referral.outcome_amount_charged = move.outcome.amount_charged
     session.add(_event(referral.id, current, target, actor, move.reason_code, move.note))
+    by = None if actor.role == "admin" else actor.organization_id
+    await notifications.enqueue(session, referral, target, by_organization=by)
     await session.flush()
     return await get_referral(session, actor, referral.id)
 
@@ -577,6 +584,7 @@ async def expire_unanswered(session: AsyncSession, now: datetime | None = None) 
         referral.closed_at = now
         session.add(_event(referral.id, "requested", "cancelled", None, "expired_no_response",
                            "no answer by the due time"))  # fmt: skip
+        await notifications.enqueue(session, referral, "cancelled", by_organization=None)
     await session.flush()
     return len(referrals)
 
