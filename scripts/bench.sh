@@ -4,6 +4,7 @@
 # Settings (environment):
 #   BENCH_SERVICES=100000        synthetic services (single-size run, database referral_bench)
 #   BENCH_SIZES="100000 1000000" several sizes, each in its own database referral_bench_<n>
+#   BENCH_REFERRALS=1000000      synthetic referrals for the report and transition benchmark (0: skip)
 #   BENCH_PORT=8001 BENCH_CONCURRENCY=16 BENCH_DURATION=15 BENCH_WARMUP=3 BENCH_WORKERS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +66,10 @@ bench_size() {  # bench_size NAME SERVICES [bench.run options]
   .venv/bin/python -m bench.run --base-url "http://127.0.0.1:$PORT" \
     --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
     --label "$services synthetic services, $WORKERS API workers" "$@" || RUN_STATUS=$?
+  if [[ ${BENCH_REFERRALS:-1000000} -gt 0 ]]; then
+    DATABASE_URL=$PG_URL/$name .venv/bin/python -m bench.referrals --base-url "http://127.0.0.1:$PORT" \
+      --referrals "${BENCH_REFERRALS:-1000000}" --concurrency "$CONCURRENCY" || RUN_STATUS=$?
+  fi
   stop_api
 }
 
