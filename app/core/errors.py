@@ -49,6 +49,20 @@ class InvalidParameter(AppError):
         )
 
 
+class InvalidField(AppError):
+    """A body field has a value the API cannot use (it names a missing record, breaks a rule)."""
+
+    status = 422
+    code = "invalid-field"
+
+    def __init__(self, field: str, detail: str, detail_bn: str) -> None:
+        super().__init__(
+            f"{field}: {detail}",
+            f"{field}: {detail_bn}",
+            errors=[{"location": "body", "parameter": field, "detail": detail}],
+        )
+
+
 def problem(request: Request, status: int, *, code: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response; `instance` is the request path."""
     body: dict[str, Any] = {

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import Actor, touch
 from app.auth.errors import Forbidden
-from app.core.errors import AppError, InvalidParameter, NotFound
+from app.core.errors import InvalidField, InvalidParameter, NotFound
 from app.directory.models import (
     Address,
     Attribute,
@@ -45,17 +45,10 @@ from app.gazetteer.service import find_places
 MAINTAINER_ROLES = ("admin", "district_admin", "org_admin")
 
 
-class InvalidReference(AppError):
+class InvalidReference(InvalidField):
     """A body field names a record or place that does not exist."""
 
-    status = 422
     code = "invalid-reference"
-
-    def __init__(self, field: str, detail: str, detail_bn: str) -> None:
-        super().__init__(
-            f"{field}: {detail}", f"{field}: {detail_bn}",
-            errors=[{"location": "body", "parameter": field, "detail": detail}],
-        )  # fmt: skip
 
 
 def _forbidden() -> Forbidden:

@@ -14,7 +14,7 @@ from app.audit.context import Actor, touch
 from app.auth.errors import Forbidden
 from app.auth.models import User
 from app.core.config import get_settings
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, InvalidField, NotFound
 from app.directory.models import Attribute, Organization, Service, TaxonomyTerm
 from app.referrals import notifications
 from app.referrals.models import IdempotencyKey, Mou, MouService, Referral, ReferralEvent
@@ -57,13 +57,8 @@ class PreconditionFailed(AppError):
     code = "precondition-failed"
 
 
-class InvalidReferral(AppError):
-    status = 422
+class InvalidReferral(InvalidField):
     code = "invalid-referral"
-
-    def __init__(self, field: str, detail: str, detail_bn: str) -> None:
-        super().__init__(f"{field}: {detail}", f"{field}: {detail_bn}",
-                         errors=[{"location": "body", "parameter": field, "detail": detail}])  # fmt: skip
 
 
 def _not_found(kind: str, record_id: uuid.UUID) -> NotFound:
