@@ -511,6 +511,7 @@ def load_taxonomy(conn: Connection, taxonomy: TaxonomyRecord) -> dict[str, uuid.
             "description_bn": term.description_bn,
             "taxonomy_id": taxonomy_id,
             "language": "en",
+            "keywords": " ".join(term.keywords) or None,
         }
         stmt = insert(m.TaxonomyTerm).values(values)
         conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))

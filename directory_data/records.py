@@ -143,6 +143,7 @@ class TaxonomyTermRecord(Strict):
     name_bn: Text
     description: Text
     description_bn: Text
+    keywords: list[Text] = []
 
 
 class TaxonomyInfo(Strict):

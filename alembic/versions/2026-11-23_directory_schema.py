@@ -190,6 +190,7 @@ def upgrade() -> None:
         sa.Column("taxonomy_id", sa.Uuid(), nullable=False),
         sa.Column("language", sa.Text(), nullable=True),
         sa.Column("term_uri", sa.Text(), nullable=True),
+        sa.Column("keywords", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["parent_id"],
             ["taxonomy_term.id"],

@@ -178,7 +178,7 @@ BEGIN
   JOIN organization o ON o.id = s.organization_id
   LEFT JOIN LATERAL (
     SELECT array_agg(t.code ORDER BY t.code) AS codes,
-           string_agg(concat_ws(' ', t.name, t.name_bn), ' ') AS names,
+           string_agg(concat_ws(' ', t.name, t.name_bn, t.keywords), ' ') AS names,
            jsonb_agg(jsonb_build_object('code', t.code, 'name', t.name, 'name_bn', t.name_bn)
                      ORDER BY t.code) AS items
     FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id

@@ -71,6 +71,8 @@ class TaxonomyTerm(Base):
     taxonomy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("taxonomy.id"), index=True)
     language: Mapped[str | None] = mapped_column(Text)
     term_uri: Mapped[str | None] = mapped_column(Text)
+    # everyday words, English and Bangla, that mean this category ("lawyer", "আইনজীবী")
+    keywords: Mapped[str | None] = mapped_column(Text)
 
     taxonomy: Mapped[Taxonomy] = relationship(lazy="raise")
 
