@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import Actor
 from app.auth.errors import Forbidden
-from app.core.config import get_settings
 from app.directory.models import Organization
 from app.referrals.models import MouService, Referral, ReferralEvent
-from app.referrals.service import OPEN_AFTER_ACCEPTANCE
+from app.referrals.service import overdue_condition, quota_used
 
 GROUPS: dict[str, Any] = {
     "status": Referral.status,
@@ -100,10 +99,7 @@ async def referral_report(
     scope, hide = _scope(actor)
     conditions = [*scope, *_filters(filters)]
     keys = [GROUPS[name].label(name) for name in group_by]
-    now = datetime.now(UTC)
-    outcome_due = now - timedelta(days=get_settings().referral_outcome_days)
-    overdue = or_(and_(Referral.status == "requested", Referral.due_by < now),
-                  and_(Referral.status.in_(OPEN_AFTER_ACCEPTANCE), Referral.accepted_at < outcome_due))  # fmt: skip
+    overdue = overdue_condition(datetime.now(UTC))
     hours_to_accept = extract("epoch", Referral.accepted_at - Referral.requested_at) / 3600.0
     measures = [
         func.count().label("sent"),
@@ -171,8 +167,6 @@ async def quota_use(
 ) -> list[dict[str, Any]]:
     """Each covered service of an MoU with its quota and the referrals counted against it in the
     current period."""
-    from app.referrals.service import _period_start
-
     today = today or date.today()
     terms = (
         await session.execute(
@@ -181,14 +175,7 @@ async def quota_use(
     ).scalars()
     out = []
     for term in terms:
-        used = None
-        if term.quota_period:
-            start = datetime.combine(
-                _period_start(term.quota_period, today), datetime.min.time(), UTC
-            )
-            used = await session.scalar(select(func.count()).select_from(Referral).where(
-                Referral.mou_service_id == term.id, Referral.status.not_in(("draft", "entered_in_error")),
-                Referral.requested_at >= start))  # fmt: skip
+        used = await quota_used(session, term, today)
         out.append({"mou_service_id": str(term.id), "category": term.category,
                     "service_id": str(term.service_id) if term.service_id else None, "quota": term.quota,
                     "quota_period": term.quota_period, "used_this_period": used})  # fmt: skip

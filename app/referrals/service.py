@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -261,18 +261,36 @@ async def _match_mou(
     if not terms:
         return None, "no_mou"
     for term in terms:
-        if term.quota is None or term.quota_period is None:
-            return term, "covered"
-        used = await session.scalar(
-            select(func.count()).select_from(Referral).where(
-                Referral.mou_service_id == term.id,
-                Referral.status.not_in(("draft", "entered_in_error")),
-                Referral.requested_at >= datetime.combine(_period_start(term.quota_period, today), datetime.min.time(), UTC),
-            )
-        )  # fmt: skip
-        if used is not None and used < term.quota:
+        used = await quota_used(session, term, today)
+        if used is None or term.quota is None or used < term.quota:
             return term, "covered"
     return None, "quota_used_up"
+
+
+async def quota_used(session: AsyncSession, term: MouService, today: date) -> int | None:
+    """Referrals counted against a term's quota in its current period (None without a quota)."""
+    if term.quota_period is None:
+        return None
+    start = datetime.combine(_period_start(term.quota_period, today), datetime.min.time(), UTC)
+    used: int | None = await session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.mou_service_id == term.id,
+            Referral.status.not_in(("draft", "entered_in_error")),
+            Referral.requested_at >= start,
+        )
+    )
+    return used
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """SQL for `is_overdue`: no answer by `due_by`, or no outcome some days after acceptance."""
+    outcome_due = now - timedelta(days=get_settings().referral_outcome_days)
+    return or_(
+        and_(Referral.status == "requested", Referral.due_by < now),
+        and_(Referral.status.in_(OPEN_AFTER_ACCEPTANCE), Referral.accepted_at < outcome_due),
+    )
 
 
 def _request_hash(data: ReferralCreate) -> str:
@@ -546,12 +564,7 @@ async def list_referrals(
     if until:
         conditions.append(Referral.created_at < until)
     if overdue is not None:
-        now = datetime.now(UTC)
-        late = or_(
-            and_(Referral.status == "requested", Referral.due_by < now),
-            and_(Referral.status.in_(OPEN_AFTER_ACCEPTANCE),
-                 Referral.accepted_at < now - timedelta(days=get_settings().referral_outcome_days)),
-        )  # fmt: skip
+        late = overdue_condition(datetime.now(UTC))
         conditions.append(late if overdue else ~late)
     total = (
         await session.execute(select(func.count()).select_from(Referral).where(*conditions))
