@@ -265,7 +265,8 @@ class ServiceBase(ProvenanceRead):
 
 
 class ServiceListItem(ServiceBase):
-    """HSDS `service_list` item with its organization (provenance notes only in full services)."""
+    """HSDS `service_list` item with its organization; `/services` lists leave out `source_note`,
+    which full services carry."""
 
     organization: OrganizationBrief
 
