@@ -4,6 +4,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -19,8 +20,13 @@ from app.core.config import get_settings
 ALGORITHM = "HS256"
 ISSUER = "referral-directory"
 _hasher = PasswordHasher()
-# verified against when the account does not exist, so that timing does not tell
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that timing does not tell (made
+    on first use: hashing is slow on purpose and has no place at import)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -155,7 +161,7 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
     stmt = select(User).where(User.email == account_key(email))
     user = (await session.execute(stmt)).scalar_one_or_none()
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_dummy_hash(), password)
         return None
     if not password_matches(user.password_hash, password) or not user.active:
         return None
