@@ -16,7 +16,8 @@ _INVISIBLE = dict.fromkeys(
     ]
 )
 _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
-_SPACE = re.compile(r"\s+")
+# Unicode white space, spelled out so that the SQL function can list the same characters
+_SPACE = re.compile("[\t\n\r\x0b\x0c \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def clean_text(value: str) -> str:
@@ -26,8 +27,18 @@ def clean_text(value: str) -> str:
 
 
 def search_key(value: str) -> str:
-    """Matching form of text: `clean_text`, lower case, Bangla digits as ASCII digits.
+    """Matching form of text, the one both search backends index and query: `clean_text`
+    (NFC, no zero-width joiners, whitespace collapsed), Bangla digits as ASCII digits, casefolded.
 
-    Mirrors the SQL function `search_normalize` created by the migrations.
+    Mirrors the SQL function `search_normalize` created by the migrations (a test compares them).
     """
-    return clean_text(value).translate(_BANGLA_DIGITS).lower().replace("\u2019", "'")
+    folded = clean_text(value).translate(_BANGLA_DIGITS).replace("\u2019", "'").casefold()
+    return unicodedata.normalize("NFC", folded)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def search_words(value: str) -> list[str]:
+    """The words of a search in its matching form; none means the search cannot match anything."""
+    return _WORD.findall(search_key(value))

@@ -7,11 +7,13 @@ from typing import Any
 
 from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Numeric,
@@ -450,7 +452,20 @@ class ServiceSearch(Base):
     geom = mapped_column(Geometry("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
     geog = mapped_column(Geography("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
     tsv: Mapped[str] = mapped_column(TSVECTOR)
+    # the normalised text parts and taxonomy ids, from which Meilisearch documents are made
+    search_text: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SearchOutbox(Base):
+    """A search document changed: written by triggers on `service_search`, in the changing
+    transaction, and consumed by the worker that keeps Meilisearch in step."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class SearchTerm(Base):
