@@ -1,4 +1,5 @@
-"""Command-line tools: `directory load-seed`, `directory check-db`."""
+"""Command-line tools: `directory load-seed`, accounts, scheduled jobs, `search-rebuild`,
+`search-sync` and `check-db`."""
 
 import asyncio
 import sys
@@ -205,6 +206,66 @@ def purge_referrals_command(
     console.print(
         f"purged {asyncio.run(purge())} referrals closed more than {retention} months ago"
     )
+
+
+def _meili_settings() -> tuple[str, str]:
+    settings = get_settings()
+    if not settings.meili_url:
+        console.print("[red]MEILI_URL is not set: there is no Meilisearch to write to[/red]")
+        raise typer.Exit(code=2)
+    return settings.meili_url, settings.meili_index
+
+
+@cli.command("search-rebuild")
+def search_rebuild_command() -> None:
+    """Build a new Meilisearch index from PostgreSQL (settings, synonyms, every service) and
+    swap it in for the current one; searches go on meanwhile."""
+    from app.directory.search_engine import current_settings, meili_client
+    from search.sync import rebuild
+
+    _, uid = _meili_settings()
+
+    async def build() -> int:
+        try:
+            async with get_sessionmaker()() as session:
+                settings = await current_settings(session)
+            with Progress(
+                TextColumn("indexing services"), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=console,
+            ) as bar:  # fmt: skip
+                task = bar.add_task("index", total=None)
+                async with get_engine().connect() as connection:
+                    return await rebuild(
+                        connection, meili_client(), uid, settings,
+                        progress=lambda done: bar.update(task, completed=done),
+                    )  # fmt: skip
+        finally:
+            await get_engine().dispose()
+
+    console.print(f"indexed {asyncio.run(build())} services into {uid}")
+
+
+@cli.command("search-sync")
+def search_sync_command(
+    once: bool = typer.Option(False, "--once", help="Apply what is queued, then stop."),
+    interval: float = typer.Option(1.0, help="Seconds between passes."),
+) -> None:
+    """Apply queued directory changes to Meilisearch: the worker, as its own process (set
+    SEARCH_SYNC_INTERVAL_SECONDS=0 for the API then)."""
+    from app.directory.search_engine import keep_meilisearch_in_step, meili_client, sync_pending
+
+    _, uid = _meili_settings()
+
+    async def run() -> int:
+        try:
+            if once:
+                return await sync_pending(meili_client(), uid)
+            await keep_meilisearch_in_step(interval)
+            return 0
+        finally:
+            await get_engine().dispose()
+
+    console.print(f"applied {asyncio.run(run())} queued changes to {uid}")
 
 
 @cli.command("check-db")

@@ -20,6 +20,7 @@ from app.core.startup import check_bengali_trigrams
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
+from app.directory.search_engine import discard_outbox_periodically, keep_meilisearch_in_step
 from app.referrals.jobs import run_periodically
 from app.referrals.routes import router as referral_router
 
@@ -31,15 +32,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to serve from a database that cannot search Bangla."""
     async with get_engine().connect() as conn:
         await check_bengali_trigrams(conn)
-    if get_settings().search_backend != "postgres":
-        logger.warning(
-            "SEARCH_BACKEND=%s is not available in this version; searching with PostgreSQL",
-            get_settings().search_backend,
-        )
-    interval = get_settings().expiry_interval_minutes
-    job = asyncio.create_task(run_periodically(interval * 60)) if interval else None
+    settings = get_settings()
+    jobs = []
+    if settings.expiry_interval_minutes:
+        jobs.append(asyncio.create_task(run_periodically(settings.expiry_interval_minutes * 60)))
+    if settings.search_backend == "meilisearch" and settings.search_sync_interval_seconds:
+        interval = settings.search_sync_interval_seconds
+        jobs.append(asyncio.create_task(keep_meilisearch_in_step(interval)))
+    elif settings.search_backend == "postgres":
+        jobs.append(asyncio.create_task(discard_outbox_periodically(3600, keep_seconds=86400)))
     yield
-    if job is not None:
+    for job in jobs:
         job.cancel()
     await get_engine().dispose()
 

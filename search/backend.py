@@ -9,6 +9,9 @@ class SearchBackend(Protocol):
     """Answers service searches; PostgreSQL is the default, Meilisearch a drop-in."""
 
     name: str
+    # who answered the last search, and why not the configured backend (for a response header)
+    served_by: str
+    fallback_reason: str | None
 
     async def search_services(self, query: ServiceQuery) -> SearchPage:
         """One page of matching services with the total and the requested facets."""

@@ -39,6 +39,8 @@ class PostgresSearch:
     """Runs searches inside the caller's session (the request's transaction)."""
 
     name = "postgres"
+    served_by = "postgres"
+    fallback_reason: str | None = None
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     search_backend: Literal["postgres", "meilisearch"] = "postgres"
     meili_url: str | None = None
     meili_api_key: str | None = None
+    meili_index: str = Field(default="services", pattern=r"^[A-Za-z0-9_-]{1,200}$")
+    # a search waits this long for Meilisearch before answering from PostgreSQL, and after a
+    # failure PostgreSQL answers alone for `meili_retry_seconds`
+    meili_timeout_seconds: int = Field(default=2, ge=1, le=60)
+    meili_retry_seconds: float = Field(default=10.0, ge=0)
+    # how often the API's worker applies the search outbox to Meilisearch (0: not at all, e.g.
+    # when `directory search-sync` runs as its own process)
+    search_sync_interval_seconds: float = Field(default=1.0, ge=0)
     gzip_minimum_size: int = 500
     # level 9 (Starlette's default) costs several times the CPU of 5 for a few percent smaller
     # pages; search pages are compressed on every request
@@ -71,6 +79,13 @@ class Settings(BaseSettings):
                 "SECRET_KEY must be set to a random value of at least 32 characters outside "
                 "development, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
+        return self
+
+    @model_validator(mode="after")
+    def meilisearch_needs_a_url(self) -> "Settings":
+        """The Meilisearch backend cannot be chosen without saying where Meilisearch is."""
+        if self.search_backend == "meilisearch" and not self.meili_url:
+            raise ValueError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
         return self
 
 

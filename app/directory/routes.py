@@ -20,8 +20,8 @@ from app.directory.schemas import (
     TaxonomyRead,
     TaxonomyTermRead,
 )
+from app.directory.search_engine import search_backend
 from search.backend import SearchBackend
-from search.postgres import PostgresSearch
 
 router = APIRouter()
 
@@ -44,7 +44,14 @@ ATTRIBUTION_BN = [
 
 def get_search_backend(session: Annotated[AsyncSession, Depends(get_session)]) -> SearchBackend:
     """The configured search backend for this request."""
-    return PostgresSearch(session)
+    return search_backend(session)
+
+
+def _served_by(response: Response, backend: SearchBackend) -> None:
+    """Says which backend answered, and why not the configured one."""
+    response.headers["X-Search-Backend"] = backend.served_by
+    if backend.fallback_reason:
+        response.headers["X-Search-Fallback"] = backend.fallback_reason
 
 
 SearchBackendDep = Annotated[SearchBackend, Depends(get_search_backend)]
@@ -92,15 +99,23 @@ async def read_api_root() -> ApiRoot:
     response_model_exclude_none=True,
 )
 async def search_services(
-    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep
+    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep, response: Response
 ) -> Response | Page[ServiceFull]:
-    """Search services by word, place, category and distance (HSDS page envelope)."""
+    """Search services by word, place, category and distance (HSDS page envelope).
+
+    `X-Search-Backend` names the backend that answered (`postgres` or `meilisearch`);
+    `X-Search-Fallback` says why PostgreSQL answered for a configured Meilisearch.
+    """
     query = await build_service_query(session, params)
     if params.full:
-        return await directory.search_services_full(session, backend, query=query)
+        page = await directory.search_services_full(session, backend, query=query)
+        _served_by(response, backend)
+        return page
     # list items come pre-serialised from the search documents: no per-item validation
     body = await directory.search_service_list(session, backend, query=query)
-    return Response(content=body, media_type="application/json")
+    listed = Response(content=body, media_type="application/json")
+    _served_by(listed, backend)
+    return listed
 
 
 @router.get("/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True)

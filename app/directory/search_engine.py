@@ -1,0 +1,124 @@
+"""The configured search backend, and the work that keeps Meilisearch in step.
+
+With `SEARCH_BACKEND=meilisearch` a search goes to Meilisearch and, when Meilisearch cannot
+answer, to PostgreSQL (`X-Search-Backend: postgres`, `X-Search-Fallback` and a log line). The
+API's lifespan starts `keep_meilisearch_in_step`: it applies the index settings (with the
+synonyms of the gazetteer and the taxonomy), builds the index when it is empty, and then applies
+the search outbox every `SEARCH_SYNC_INTERVAL_SECONDS`.
+"""
+
+import asyncio
+import logging
+from datetime import timedelta
+from functools import lru_cache, partial
+from typing import Any
+
+import anyio
+from meilisearch import Client
+from meilisearch.errors import MeilisearchError
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import get_settings
+from app.core.db import get_engine, get_sessionmaker
+from app.directory.models import SearchOutbox, ServiceSearch
+from search.backend import SearchBackend
+from search.fallback import Breaker, FallbackSearch
+from search.meili import MeiliSearch, index_settings, make_client
+from search.postgres import PostgresSearch
+from search.sync import SyncFailed, drain_once, ensure_index, rebuild, task_waiter
+from search.synonyms import load_synonyms
+
+logger = logging.getLogger("search")
+
+
+@lru_cache
+def meili_client() -> Client:
+    """The process's Meilisearch client (settings must name `MEILI_URL`)."""
+    settings = get_settings()
+    assert settings.meili_url is not None
+    return make_client(settings.meili_url, settings.meili_api_key, settings.meili_timeout_seconds)
+
+
+@lru_cache
+def breaker() -> Breaker:
+    """The process's record of Meilisearch failures."""
+    return Breaker(retry_seconds=get_settings().meili_retry_seconds)
+
+
+def search_backend(session: AsyncSession) -> SearchBackend:
+    """The backend that answers this request's searches."""
+    postgres = PostgresSearch(session)
+    settings = get_settings()
+    if settings.search_backend != "meilisearch":
+        return postgres
+    primary = MeiliSearch(meili_client().index(settings.meili_index))
+    return FallbackSearch(primary, postgres, breaker())
+
+
+async def current_settings(session: AsyncSession) -> dict[str, Any]:
+    """The declared index settings with the directory's synonyms."""
+    return index_settings(await load_synonyms(session))
+
+
+async def prepare_index(client: Client, uid: str) -> None:
+    """Applies the settings; builds the index from scratch if it holds no document while the
+    directory has services (first start, or a lost Meilisearch volume)."""
+    wait = task_waiter(client)
+    async with get_sessionmaker()() as session:
+        settings = await current_settings(session)
+        services = await session.scalar(select(func.count()).select_from(ServiceSearch))
+    await anyio.to_thread.run_sync(partial(ensure_index, client, uid, settings, wait))
+    stats = await anyio.to_thread.run_sync(client.index(uid).get_stats)
+    if services and not stats.number_of_documents:
+        logger.info("Meilisearch index %s is empty: building it", uid)
+        async with get_engine().connect() as connection:
+            await rebuild(connection, client, uid, settings)
+
+
+async def sync_pending(client: Client, uid: str) -> int:
+    """Applies the queued changes until none is left; the number applied."""
+    wait = task_waiter(client)
+    index = client.index(uid)
+    applied = 0
+    while True:
+        async with get_sessionmaker()() as session, session.begin():
+            done = await drain_once(session, index, wait)
+        if not done:
+            return applied
+        applied += done
+
+
+async def keep_meilisearch_in_step(interval_seconds: float) -> None:
+    """Started by the API: prepare the index once, then apply the outbox forever (a failed pass
+    is logged and retried)."""
+    settings = get_settings()
+    client, uid = meili_client(), settings.meili_index
+    prepared = False
+    while True:
+        try:
+            if not prepared:
+                await prepare_index(client, uid)
+                prepared = True
+            await sync_pending(client, uid)
+        except (MeilisearchError, SyncFailed, OSError) as error:
+            logger.warning("Meilisearch sync pass failed, retrying: %s", error)
+        except Exception:
+            logger.exception("Meilisearch sync pass failed")
+        await asyncio.sleep(interval_seconds)
+
+
+async def discard_outbox_periodically(interval_seconds: float, keep_seconds: float) -> None:
+    """With the PostgreSQL backend nothing reads the outbox: drop what is older than
+    `keep_seconds` (switching to Meilisearch starts with a full build anyway)."""
+    while True:
+        try:
+            async with get_sessionmaker()() as session, session.begin():
+                await session.execute(
+                    delete(SearchOutbox).where(
+                        SearchOutbox.queued_at < func.now() - timedelta(seconds=keep_seconds)
+                    )
+                )
+        except Exception:
+            logger.exception("discarding the search outbox failed")
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,311 @@
+"""Meilisearch backend: index settings, documents, filter expressions and searches.
+
+A service becomes one document per location (`placement`), so that a radius, a bounding box or a
+distance sort sees every place the service is offered; `service_id` is the distinct attribute, so
+a search returns each service once, at its best placement, and counts (total and facets) count
+services. A service without a location is one document without `_geo`.
+
+The documents hold the same normalised text parts as the PostgreSQL documents
+(`service_search.search_text`), and queries are normalised by the same `search_key`.
+"""
+
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
+
+import anyio
+from meilisearch import Client
+from meilisearch.errors import MeilisearchError
+
+from search.query import (
+    ADMIN_LEVELS,
+    VISIBLE_STATUSES,
+    Hit,
+    Point,
+    SearchPage,
+    ServiceQuery,
+)
+from search.text import search_key, search_words
+
+PRIMARY_KEY = "id"
+DISTINCT_ATTRIBUTE = "service_id"
+# in ranking order: a match in the name counts for more than one in the description
+SEARCHABLE_ATTRIBUTES = ["name", "phones", "organization", "categories", "description", "places"]
+FACET_ATTRIBUTES = {
+    "category": "category_codes",
+    "division": "division_codes",
+    "district": "district_codes",
+    "upazila": "upazila_codes",
+    "union": "union_codes",
+    "free_of_cost": "free_of_cost",
+}
+FILTERABLE_ATTRIBUTES = sorted(
+    {
+        *FACET_ATTRIBUTES.values(),
+        "service_id",
+        "placement",
+        "status",
+        "organization_id",
+        "term_ids",
+        "taxonomy_ids",
+        "modified_at",
+        "_geo",
+    }
+)
+SORTABLE_ATTRIBUTES = ["_geo", "name_key"]
+# `sort` first, so that sort=name and sort=distance order by name and distance; then, as in the
+# PostgreSQL backend: name matches before others, exact before typo, then name order
+RANKING_RULES = ["sort", "words", "attribute", "typo", "exactness", "proximity", "name_key:asc"]
+# totals are exact up to this many matches (a search walks at most this many)
+MAX_TOTAL_HITS = 1_000_000
+# enough values for every union of the country in a facet
+MAX_VALUES_PER_FACET = 10_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius: the sphere PostGIS measures `distance_km` on
+
+
+class SearchUnavailable(Exception):
+    """Meilisearch did not answer, or answered with an error."""
+
+
+def index_settings(synonyms: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """Every setting of the services index, declared here and applied at start-up."""
+    return {
+        "searchableAttributes": SEARCHABLE_ATTRIBUTES,
+        "filterableAttributes": FILTERABLE_ATTRIBUTES,
+        "sortableAttributes": SORTABLE_ATTRIBUTES,
+        "rankingRules": RANKING_RULES,
+        "distinctAttribute": DISTINCT_ATTRIBUTE,
+        "displayedAttributes": ["service_id", "points"],
+        "typoTolerance": {
+            "enabled": True,
+            # counted in characters, Bangla included: none under 5, one from 5, two from 9
+            "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+            "disableOnAttributes": ["phones"],
+        },
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+        "faceting": {
+            "maxValuesPerFacet": MAX_VALUES_PER_FACET,
+            "sortFacetValuesBy": {"*": "count"},
+        },
+        "synonyms": {key: list(values) for key, values in sorted(synonyms.items())},
+        "stopWords": [],
+    }
+
+
+def quote(value: str) -> str:
+    """A string value in a filter expression: `"Cox's Bazar"`, `"say \\"hi\\""`."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _any_of(attribute: str, values: Sequence[str]) -> str:
+    return f"{attribute} IN [{', '.join(quote(value) for value in values)}]"
+
+
+def _number(value: float) -> str:
+    """A coordinate or distance as Meilisearch parses it (no exponent)."""
+    return f"{value:.7f}".rstrip("0").rstrip(".")
+
+
+def filter_expression(query: ServiceQuery) -> list[str]:
+    """The query's filters, all of which must hold (OR within a list of values)."""
+    filters = [_any_of("status", VISIBLE_STATUSES)]
+    if query.point is not None and query.radius_km is not None:
+        point = query.point
+        radius_m = query.radius_km * 1000.0
+        filters.append(
+            f"_geoRadius({_number(point.lat)}, {_number(point.lng)}, {_number(radius_m)})"
+        )
+    if query.bbox is not None:
+        box = query.bbox
+        # top-right corner first, then bottom-left
+        filters.append(
+            f"_geoBoundingBox([{_number(box.max_lat)}, {_number(box.max_lng)}], "
+            f"[{_number(box.min_lat)}, {_number(box.min_lng)}])"
+        )
+    for level in ADMIN_LEVELS:
+        if level in query.admin:
+            filters.append(_any_of(f"{level}_codes", query.admin[level]))
+    if query.categories:
+        filters.append(_any_of("category_codes", query.categories))
+    if query.free_of_cost is not None:
+        filters.append(f"free_of_cost = {'true' if query.free_of_cost else 'false'}")
+    if query.organization_id is not None:
+        filters.append(f"organization_id = {quote(str(query.organization_id))}")
+    if query.taxonomy_term_id is not None:
+        filters.append(f"term_ids = {quote(str(query.taxonomy_term_id))}")
+    if query.taxonomy_id is not None:
+        filters.append(f"taxonomy_ids = {quote(str(query.taxonomy_id))}")
+    if query.modified_after is not None:
+        filters.append(f"modified_at >= {epoch_microseconds(query.modified_after)}")
+    return filters
+
+
+def epoch_microseconds(moment: datetime) -> int:
+    """A time as whole microseconds since 1970, exact (below 2**53, so exact in Meilisearch too)."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def search_request(query: ServiceQuery) -> tuple[str, dict[str, Any]] | None:
+    """The `q` and parameters of the Meilisearch search; `None` when the text has no words."""
+    text = ""
+    if query.text is not None:
+        if not search_words(query.text):
+            return None
+        text = search_key(query.text)
+    params: dict[str, Any] = {
+        "filter": filter_expression(query),
+        "page": query.page,
+        "hitsPerPage": query.per_page,
+        "matchingStrategy": "all",
+        "attributesToRetrieve": ["service_id", "points"],
+    }
+    if query.sort == "name":
+        params["sort"] = ["name_key:asc"]
+    elif query.sort == "distance":
+        assert query.point is not None
+        params["sort"] = [f"_geoPoint({_number(query.point.lat)}, {_number(query.point.lng)}):asc"]
+    if query.facets:
+        params["facets"] = [FACET_ATTRIBUTES[name] for name in query.facets]
+    return text, params
+
+
+def distance_km(point: Point, points: Sequence[Sequence[float]]) -> float | None:
+    """Great-circle distance from `point` to the nearest of `points` ([lat, lng] pairs)."""
+    best = None
+    for lat, lng in points:
+        p1, p2 = math.radians(point.lat), math.radians(lat)
+        dp, dl = p2 - p1, math.radians(lng - point.lng)
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        meters = 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+        best = meters if best is None else min(best, meters)
+    return None if best is None else best / 1000.0
+
+
+def search_page(query: ServiceQuery, response: Mapping[str, Any]) -> SearchPage:
+    """The backend-neutral page of a Meilisearch response."""
+    hits = []
+    for hit in response.get("hits", []):
+        distance = None
+        if query.point is not None:
+            distance = distance_km(query.point, hit.get("points") or [])
+        hits.append(Hit(uuid.UUID(hit["service_id"]), distance))
+    facets: dict[str, dict[str, int]] = {}
+    distribution = response.get("facetDistribution") or {}
+    for name in query.facets:
+        counts = distribution.get(FACET_ATTRIBUTES[name]) or {}
+        facets[name] = dict(
+            sorted(
+                ((value, count) for value, count in counts.items() if count),
+                key=lambda item: (-item[1], item[0]),
+            )
+        )
+    return SearchPage(hits=hits, total=int(response.get("totalHits", 0)), facets=facets)
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A row of `service_search` with its points ([lat, lng]), what documents are made of."""
+
+    service_id: uuid.UUID
+    organization_id: uuid.UUID
+    status: str
+    name_key: str
+    search_text: Mapping[str, Any]
+    category_codes: Sequence[str]
+    free_of_cost: bool
+    division_codes: Sequence[str]
+    district_codes: Sequence[str]
+    upazila_codes: Sequence[str]
+    union_codes: Sequence[str]
+    points: Sequence[tuple[float, float]]
+    modified_at: datetime
+
+
+def points_of_geojson(value: str | None) -> list[tuple[float, float]]:
+    """[lat, lng] pairs of a GeoJSON MultiPoint (as `ST_AsGeoJSON` writes it)."""
+    if not value:
+        return []
+    return [(lat, lng) for lng, lat in json.loads(value)["coordinates"]]
+
+
+def documents(source: SourceDocument) -> list[dict[str, Any]]:
+    """The Meilisearch documents of one service: one per location, or one without `_geo`."""
+    text = source.search_text
+    common: dict[str, Any] = {
+        "service_id": str(source.service_id),
+        "organization_id": str(source.organization_id),
+        "status": source.status,
+        "name_key": source.name_key,
+        **{part: text.get(part, "") for part in SEARCHABLE_ATTRIBUTES},
+        "term_ids": list(text.get("term_ids", [])),
+        "taxonomy_ids": list(text.get("taxonomy_ids", [])),
+        "category_codes": list(source.category_codes),
+        "free_of_cost": source.free_of_cost,
+        **{f"{level}_codes": list(getattr(source, f"{level}_codes")) for level in ADMIN_LEVELS},
+        "modified_at": epoch_microseconds(source.modified_at),
+        "points": [[lat, lng] for lat, lng in source.points],
+    }
+    if not source.points:
+        return [{"id": document_id(source.service_id, 0), "placement": 0, **common}]
+    return [
+        {
+            "id": document_id(source.service_id, placement),
+            "placement": placement,
+            "_geo": {"lat": lat, "lng": lng},
+            **common,
+        }
+        for placement, (lat, lng) in enumerate(source.points)
+    ]
+
+
+def document_id(service_id: uuid.UUID, placement: int) -> str:
+    """`<service id>-<placement>`: only the characters Meilisearch allows in ids."""
+    return f"{service_id}-{placement}"
+
+
+def stale_filter(counts: Mapping[uuid.UUID, int]) -> str:
+    """The documents left over from earlier versions of these services: placements at or past
+    each service's current number of documents (all of them for a service that is gone)."""
+    return " OR ".join(
+        f"(service_id = {quote(str(service_id))} AND placement >= {count})"
+        for service_id, count in counts.items()
+    )
+
+
+class IndexLike(Protocol):
+    """The part of `meilisearch.index.Index` the backend uses."""
+
+    def search(self, query: str, opt_params: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
+
+
+def make_client(url: str, api_key: str | None, timeout_seconds: int) -> Client:
+    """The official client (synchronous: calls run in a worker thread)."""
+    return Client(url, api_key, timeout=timeout_seconds)
+
+
+class MeiliSearch:
+    """Answers searches from the Meilisearch index; raises `SearchUnavailable` when it cannot."""
+
+    name = "meilisearch"
+    served_by = "meilisearch"
+    fallback_reason: str | None = None
+
+    def __init__(self, index: IndexLike) -> None:
+        self.index = index
+
+    async def search_services(self, query: ServiceQuery) -> SearchPage:
+        request = search_request(query)
+        if request is None:
+            return SearchPage(hits=[], total=0, facets={name: {} for name in query.facets})
+        text, params = request
+        try:
+            response = await anyio.to_thread.run_sync(partial(self.index.search, text, params))
+        except MeilisearchError as error:
+            raise SearchUnavailable(str(error)) from error
+        return search_page(query, response)

@@ -1,0 +1,109 @@
+"""An unreachable Meilisearch never fails a search: PostgreSQL answers, and says so."""
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import Depends
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.db import get_session
+from app.directory.routes import get_search_backend
+from app.main import create_app
+from search.backend import SearchBackend
+from search.fallback import Breaker, FallbackSearch
+from search.meili import MeiliSearch, SearchUnavailable, make_client
+from search.postgres import PostgresSearch
+from search.query import ServiceQuery
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+UNREACHABLE = f"http://127.0.0.1:{closed_port()}"
+
+
+@pytest.fixture
+def breaker() -> Breaker:
+    return Breaker(retry_seconds=60)
+
+
+@pytest.fixture
+async def meili_down_client(session: AsyncSession, breaker: Breaker) -> AsyncIterator[AsyncClient]:
+    """The API configured for a Meilisearch that does not answer."""
+    app = create_app()
+    index = make_client(UNREACHABLE, "key", 1).index("services")
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    def backend(session: AsyncSession = Depends(get_session)) -> SearchBackend:
+        return FallbackSearch(MeiliSearch(index), PostgresSearch(session), breaker)
+
+    app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_search_backend] = backend
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+async def test_the_meilisearch_backend_raises_unavailable_when_nothing_answers() -> None:
+    backend = MeiliSearch(make_client(UNREACHABLE, None, 1).index("services"))
+
+    with pytest.raises(SearchUnavailable):
+        await backend.search_services(ServiceQuery(text="legal aid", sort="relevance"))
+
+
+async def test_postgres_answers_and_says_so_in_headers_and_the_log(
+    meili_down_client: AsyncClient,
+    client: AsyncClient,
+    breaker: Breaker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    params = {"search": "legal aid", "district": "Jashore", "facets": "category"}
+    with caplog.at_level(logging.WARNING, logger="search"):
+        response = await meili_down_client.get("/services", params=params)
+    direct = await client.get("/services", params=params)
+
+    assert response.status_code == 200
+    assert response.headers["X-Search-Backend"] == "postgres"
+    assert response.headers["X-Search-Fallback"] == "meilisearch-unavailable"
+    assert response.json() == direct.json()
+    assert response.json()["total_items"] > 0
+    assert any("Meilisearch unavailable" in record.getMessage() for record in caplog.records)
+    assert breaker.is_open()
+
+
+async def test_while_meilisearch_is_down_searches_skip_it(
+    meili_down_client: AsyncClient, breaker: Breaker
+) -> None:
+    breaker.trip("down")
+
+    response = await meili_down_client.get("/services", params={"search": "health", "full": "true"})
+
+    assert response.status_code == 200
+    assert response.headers["X-Search-Fallback"] == "meilisearch-unavailable"
+
+
+async def test_the_default_backend_names_itself(client: AsyncClient) -> None:
+    response = await client.get("/services", params={"search": "health"})
+
+    assert response.headers["X-Search-Backend"] == "postgres"
+    assert "X-Search-Fallback" not in response.headers
+
+
+def test_the_index_commands_need_a_meilisearch_url() -> None:
+    for command in (["search-rebuild"], ["search-sync", "--once"]):
+        result = CliRunner().invoke(cli, command)
+
+        assert result.exit_code == 2
+        assert "MEILI_URL is not set" in result.output

@@ -1,0 +1,164 @@
+"""The search outbox and the worker that applies it, up to the Meilisearch client.
+
+The worker's reads, ordering and dequeuing run against the real database; the index it writes to
+is a recorder standing in for the client (the shared behaviour suite covers a real Meilisearch
+whenever MEILI_URL is set).
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.directory.models import SearchOutbox, Service
+from search.sync import LOCK_KEY, SyncFailed, drain_once
+from tests.builders import make_service
+
+
+class RecordingIndex:
+    """Records what the worker asks of the index, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def add_documents(
+        self, documents: Sequence[Mapping[str, Any]], primary_key: str | None = None
+    ) -> str:
+        self.calls.append(("add", [dict(doc) for doc in documents]))
+        return "add-task"
+
+    def delete_documents(self, ids: Any = None, *, filter: Any = None) -> str:
+        self.calls.append(("delete", filter))
+        return "delete-task"
+
+
+def waited(tasks: list[Any]) -> Any:
+    return tasks.append
+
+
+async def queued(session: AsyncSession) -> list[uuid.UUID]:
+    rows = await session.execute(select(SearchOutbox.service_id).order_by(SearchOutbox.id))
+    return list(rows.scalars())
+
+
+@pytest.fixture
+async def empty_outbox(session: AsyncSession) -> None:
+    """The seed's queued changes are gone (in this test's transaction only)."""
+    await session.execute(delete(SearchOutbox))
+
+
+async def test_a_directory_change_queues_its_service_in_the_same_transaction(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    service = await make_service(session, name="Queued clinic", lat=22.35, lng=91.82)
+
+    assert service.id in await queued(session)
+
+
+async def test_a_rolled_back_change_queues_nothing(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    before = await session.scalar(select(func.count()).select_from(SearchOutbox))
+    async with engine.connect() as other:
+        transaction = await other.begin()
+        other_session = AsyncSession(bind=other)
+        await make_service(other_session, name="Never committed", lat=22.35, lng=91.82)
+        await transaction.rollback()
+
+    assert await session.scalar(select(func.count()).select_from(SearchOutbox)) == before
+
+
+async def test_the_worker_writes_current_documents_then_removes_stale_ones_and_dequeues(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    service = await make_service(session, name="Two-site clinic", lat=22.35, lng=91.82)
+    index = RecordingIndex()
+    tasks: list[Any] = []
+
+    applied = await drain_once(session, index, waited(tasks))
+
+    assert applied >= 1
+    (add, remove) = index.calls
+    assert add[0] == "add"
+    assert [doc["id"] for doc in add[1]] == [f"{service.id}-0"]
+    assert add[1][0]["name"] == "two-site clinic"
+    assert remove == ("delete", f'(service_id = "{service.id}" AND placement >= 1)')
+    assert tasks == ["add-task", "delete-task"]
+    assert await queued(session) == []
+
+
+async def test_a_deleted_service_has_all_its_documents_removed(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    service = await make_service(session, name="Closing clinic", lat=22.35, lng=91.82)
+    await drain_once(session, RecordingIndex(), waited([]))
+    await session.execute(delete(Service).where(Service.id == service.id))
+    await session.execute(
+        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
+    )
+    index = RecordingIndex()
+
+    await drain_once(session, index, waited([]))
+
+    assert index.calls == [("delete", f'(service_id = "{service.id}" AND placement >= 0)')]
+
+
+async def test_changes_queued_twice_are_applied_once_per_batch_in_queue_order(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    first = await make_service(session, name="First clinic", lat=22.35, lng=91.82)
+    second = await make_service(session, name="Second clinic", lat=22.36, lng=91.83)
+    await session.execute(
+        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": first.id}
+    )
+    index = RecordingIndex()
+
+    await drain_once(session, index, waited([]))
+
+    added = [doc["service_id"] for doc in index.calls[0][1]]
+    assert sorted(added) == sorted([str(first.id), str(second.id)])
+    assert len(added) == 2
+
+
+async def test_a_failed_task_leaves_the_changes_queued(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    service = await make_service(session, name="Unlucky clinic", lat=22.35, lng=91.82)
+
+    def fail(task: Any) -> None:
+        raise SyncFailed(f"task {task} failed")
+
+    with pytest.raises(SyncFailed):
+        await drain_once(session, RecordingIndex(), fail)
+
+    assert service.id in await queued(session)
+
+
+async def test_the_worker_stands_aside_while_another_holds_the_queue(
+    engine: AsyncEngine, session: AsyncSession, empty_outbox: None
+) -> None:
+    await make_service(session, name="Waiting clinic", lat=22.35, lng=91.82)
+    index = RecordingIndex()
+    async with engine.connect() as other:
+        await other.execute(select(func.pg_advisory_lock(LOCK_KEY)))
+        try:
+            applied = await drain_once(session, index, waited([]))
+        finally:
+            await other.execute(select(func.pg_advisory_unlock(LOCK_KEY)))
+
+    assert applied == 0
+    assert index.calls == []
+
+
+async def test_large_queues_are_taken_in_batches_oldest_first(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    services = [await make_service(session, name=f"Batch clinic {i}") for i in range(3)]
+    index = RecordingIndex()
+
+    assert await drain_once(session, index, waited([]), batch_size=2) == 2
+    assert [doc["service_id"] for doc in index.calls[0][1]] == [str(s.id) for s in services[:2]]
+    assert await queued(session) == [services[2].id]
