@@ -64,6 +64,20 @@ WORDS = (
     "শিশু",
     "আইনি সহায়তা",
 )
+# misspelt as people type them: one typo from 5 characters, two from 9
+TYPO_WORDS = (
+    "helth",
+    "sheltr",
+    "hospitl",
+    "counceling",
+    "traning",
+    "migraton",
+    "poliec",
+    "comunity clinic",
+    "হাসপাতল",
+    "প্রশিক্ষন",
+    "স্বাস্থ",
+)
 CATEGORIES = tuple(sorted(CATEGORY_CODES))
 
 # Wide enough for the table when the output goes to a file or pipe (rich would use 80).
@@ -127,6 +141,16 @@ def text_only(rng: random.Random, districts: Sequence[District]) -> Params:
     return {"search": rng.choice(WORDS)}
 
 
+def typo_text(rng: random.Random, districts: Sequence[District]) -> Params:
+    """A misspelt word alone, over the whole country (typo-tolerant matching)."""
+    return {"search": rng.choice(TYPO_WORDS)}
+
+
+def typo_text_radius(rng: random.Random, districts: Sequence[District]) -> Params:
+    """A misspelt word near a point, `radius_km` 5..25."""
+    return {**radius_text(rng, districts), "search": rng.choice(TYPO_WORDS)}
+
+
 def radius_text_facets(rng: random.Random, districts: Sequence[District]) -> Params:
     """As radius+text, with category and district facets."""
     return {**radius_text(rng, districts), "facets": "category,district"}
@@ -138,6 +162,8 @@ SCENARIOS: dict[str, ParamMaker] = {
     "bbox": bbox,
     "admin+category": admin_category,
     "text-only": text_only,
+    "typo-text": typo_text,
+    "typo-text+radius": typo_text_radius,
     "radius+text+facets": radius_text_facets,
 }
 

@@ -175,18 +175,22 @@ async def rebuild(
     uid: str,
     settings: Mapping[str, Any],
     progress: Callable[[int], None] = lambda done: None,
+    only_if_empty: bool = False,
 ) -> int:
     """Builds every document into a new index, swaps it in under `uid` and deletes the old one;
     the number of services indexed.
 
     The documents are read in one REPEATABLE READ snapshot, and the queued changes that snapshot
     saw are dequeued with it: later changes stay queued for the worker. The worker waits on the
-    advisory lock meanwhile.
+    advisory lock meanwhile. With `only_if_empty`, an index that holds documents once the lock
+    is taken is left as it is (API processes starting together build it once).
     """
     wait = task_waiter(client)
     await connection.scalar(select(func.pg_advisory_lock(LOCK_KEY)))
     await connection.commit()
     try:
+        if only_if_empty and await anyio.to_thread.run_sync(partial(_has_documents, client, uid)):
+            return 0
         snapshot = await connection.execution_options(isolation_level="REPEATABLE READ")
         async with snapshot.begin():
             building = f"{uid}_build_{time.strftime('%Y%m%d%H%M%S')}"
@@ -210,6 +214,15 @@ async def rebuild(
     finally:
         await connection.scalar(select(func.pg_advisory_unlock(LOCK_KEY)))
         await connection.commit()
+
+
+def _has_documents(client: Client, uid: str) -> bool:
+    try:
+        return bool(client.index(uid).get_stats().number_of_documents)
+    except MeilisearchApiError as error:
+        if error.code != "index_not_found":
+            raise
+        return False
 
 
 def _create(

@@ -69,11 +69,11 @@ async def prepare_index(client: Client, uid: str) -> None:
         settings = await current_settings(session)
         services = await session.scalar(select(func.count()).select_from(ServiceSearch))
     await anyio.to_thread.run_sync(partial(ensure_index, client, uid, settings, wait))
-    stats = await anyio.to_thread.run_sync(client.index(uid).get_stats)
-    if services and not stats.number_of_documents:
-        logger.info("Meilisearch index %s is empty: building it", uid)
+    if services:
         async with get_engine().connect() as connection:
-            await rebuild(connection, client, uid, settings)
+            built = await rebuild(connection, client, uid, settings, only_if_empty=True)
+        if built:
+            logger.info("built the empty Meilisearch index %s: %d services", uid, built)
 
 
 async def sync_pending(client: Client, uid: str) -> int:
