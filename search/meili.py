@@ -60,7 +60,10 @@ FILTERABLE_ATTRIBUTES = sorted(
 SORTABLE_ATTRIBUTES = ["_geo", "name_key"]
 # `sort` first, so that sort=name and sort=distance order by name and distance; then, as in the
 # PostgreSQL backend: name matches before others, exact before typo, then name order
-RANKING_RULES = ["sort", "words", "attribute", "typo", "exactness", "proximity", "name_key:asc"]
+RANKING_RULES = [
+    "sort", "words", "attributeRank", "typo", "exactness", "wordPosition", "proximity",
+    "name_key:asc",
+]  # fmt: skip
 # totals are exact up to this many matches (a search walks at most this many)
 MAX_TOTAL_HITS = 1_000_000
 # enough values for every union of the country in a facet
@@ -96,6 +99,20 @@ def index_settings(synonyms: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         "synonyms": {key: list(values) for key, values in sorted(synonyms.items())},
         "stopWords": [],
     }
+
+
+def settings_differ(current: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    """Whether the index's `current` settings differ from the `desired` ones. Option objects
+    (typo tolerance, faceting, ...) only need the declared options: Meilisearch reports more.
+    Synonyms must be equal, since a removed synonym counts too."""
+    for key, value in desired.items():
+        have = current.get(key)
+        if isinstance(value, Mapping) and key != "synonyms":
+            if not isinstance(have, Mapping) or settings_differ(have, value):
+                return True
+        elif have != value:
+            return True
+    return False
 
 
 def quote(value: str) -> str:
@@ -164,6 +181,7 @@ def search_request(query: ServiceQuery) -> tuple[str, dict[str, Any]] | None:
         "hitsPerPage": query.per_page,
         "matchingStrategy": "all",
         "attributesToRetrieve": ["service_id", "points"],
+        "showRankingScore": query.sort == "relevance",
     }
     if query.sort == "name":
         params["sort"] = ["name_key:asc"]
@@ -194,7 +212,8 @@ def search_page(query: ServiceQuery, response: Mapping[str, Any]) -> SearchPage:
         distance = None
         if query.point is not None:
             distance = distance_km(query.point, hit.get("points") or [])
-        hits.append(Hit(uuid.UUID(hit["service_id"]), distance))
+        score = hit.get("_rankingScore") if query.sort == "relevance" else None
+        hits.append(Hit(uuid.UUID(hit["service_id"]), distance, score=score))
     facets: dict[str, dict[str, int]] = {}
     distribution = response.get("facetDistribution") or {}
     for name in query.facets:

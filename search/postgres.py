@@ -8,6 +8,7 @@ from geoalchemy2 import Geography
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Numeric,
     Select,
     Text,
@@ -58,7 +59,7 @@ class PostgresSearch:
         if total is None:
             # a page past the end has no rows to carry the total
             total = rows[0].total if rows else (await self.session.execute(count)).scalar_one()
-        hits = [Hit(row.service_id, row.distance_km, row.document) for row in rows]
+        hits = [Hit(row.service_id, row.distance_km, row.document, row.score) for row in rows]
         facets = await self._facets(query.facets, source, conditions) if query.facets else {}
         return SearchPage(hits=hits, total=total, facets=facets)
 
@@ -180,12 +181,17 @@ def _page(
                 literal("distance_km"), func.round(cast(page.c.distance_km, Numeric), 3)
             )
         )
+    # relevance in [0, 1]: a third for matching, a third for exact words, a third for the name
+    score: Any = null()
+    if ranks:
+        score = (1 + cast(page.c.rank_0, Integer) + cast(page.c.rank_1, Integer)) / 3.0
     return (
         select(
             page.c.service_id,
             page.c.distance_km,
             page.c.total,
             cast(document, Text).label("document"),
+            score.label("score"),
         )
         .join(stored, stored.c.service_id == page.c.service_id)
         .order_by(*_order(query, page.c, len(ranks)))

@@ -54,6 +54,8 @@ class Hit:
     distance_km: float | None = None
     # the HSDS list item as JSON text, when the backend stores it (with `distance_km` merged in)
     document: str | None = None
+    # relevance in [0, 1], higher first, for searches sorted by relevance (else None)
+    score: float | None = None
 
 
 @dataclass(frozen=True)

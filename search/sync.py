@@ -29,6 +29,7 @@ from search.meili import (
     SourceDocument,
     documents,
     points_of_geojson,
+    settings_differ,
     stale_filter,
 )
 
@@ -163,7 +164,7 @@ def ensure_index(
         changed = True
     index = client.index(uid)
     current = index.get_settings()
-    if any(current.get(key) != value for key, value in settings.items()):
+    if settings_differ(current, settings):
         wait(index.update_settings(dict(settings)))
         changed = True
     return changed

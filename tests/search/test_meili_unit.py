@@ -3,6 +3,7 @@ documents and the reading of responses."""
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from search.meili import (
     quote,
     search_page,
     search_request,
+    settings_differ,
     stale_filter,
 )
 from search.query import FACETS, BBox, Point, ServiceQuery
@@ -68,7 +70,7 @@ def test_settings_rank_sort_first_then_name_matches_then_exact_matches() -> None
     rules = settings["rankingRules"]
 
     assert rules[0] == "sort"
-    assert rules.index("attribute") < rules.index("typo") < rules.index("exactness")
+    assert rules.index("attributeRank") < rules.index("typo") < rules.index("exactness")
     assert rules[-1] == "name_key:asc"
     assert settings["searchableAttributes"][0] == "name"
     assert settings["searchableAttributes"].index("name") < settings["searchableAttributes"].index(
@@ -272,3 +274,34 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
     assert page.total == 42
     assert page.facets == {"category": {"legal_aid": 7, "health": 3}, "union": {}}
     assert list(page.facets["category"]) == ["legal_aid", "health"]  # most first, zeros omitted
+
+
+def test_settings_reported_with_more_options_do_not_differ() -> None:
+    desired = index_settings({"jessore": ["jashore"]})
+    reported = {
+        **desired,
+        "typoTolerance": {
+            **desired["typoTolerance"],
+            "disableOnWords": [],
+            "disableOnNumbers": False,
+        },
+        "faceting": {**desired["faceting"], "sortFacetValuesBy": {"*": "count"}},
+        "proximityPrecision": "byWord",
+    }
+
+    assert not settings_differ(reported, desired)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rankingRules": ["words", "typo"]},
+        {"typoTolerance": {"minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}}},
+        {"synonyms": {"jessore": ["jashore"], "chittagong": ["chattogram"]}},  # one too many
+        {"distinctAttribute": None},
+    ],
+)
+def test_settings_that_differ_are_noticed(change: dict[str, Any]) -> None:
+    desired = index_settings({"jessore": ["jashore"]})
+
+    assert settings_differ({**desired, **change}, desired)
