@@ -149,19 +149,24 @@ async def queue_length(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(SearchOutbox)) or 0)
 
 
-def ensure_index(
-    client: Client, uid: str, settings: Mapping[str, Any], wait: Callable[[Any], None]
-) -> bool:
-    """Creates the index if it is missing and applies `settings` where they differ; whether
-    anything changed."""
-    changed = False
+def create_if_missing(client: Client, uid: str, wait: Callable[[Any], None]) -> bool:
+    """Creates an empty index `uid` unless it exists; whether it was created."""
     try:
         client.get_raw_index(uid)
     except MeilisearchApiError as error:
         if error.code != "index_not_found":
             raise
         wait(client.create_index(uid, {"primaryKey": PRIMARY_KEY}))
-        changed = True
+        return True
+    return False
+
+
+def ensure_index(
+    client: Client, uid: str, settings: Mapping[str, Any], wait: Callable[[Any], None]
+) -> bool:
+    """Creates the index if it is missing and applies `settings` where they differ; whether
+    anything changed."""
+    changed = create_if_missing(client, uid, wait)
     index = client.index(uid)
     current = index.get_settings()
     if settings_differ(current, settings):
@@ -235,11 +240,6 @@ def _create(
 
 def _swap_in(client: Client, uid: str, building: str, wait: Callable[[Any], None]) -> None:
     """`building` becomes `uid`; the old `uid` (if any) is deleted."""
-    try:
-        client.get_raw_index(uid)
-    except MeilisearchApiError as error:
-        if error.code != "index_not_found":
-            raise
-        wait(client.create_index(uid, {"primaryKey": PRIMARY_KEY}))
+    create_if_missing(client, uid, wait)  # swapping needs both
     wait(client.swap_indexes([{"indexes": [uid, building]}]))
     wait(client.delete_index(building))

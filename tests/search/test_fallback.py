@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import Depends
 from httpx import ASGITransport, AsyncClient
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.core.config import Settings
 from app.core.db import get_session
+from app.directory import search_engine
 from app.directory.routes import get_search_backend
 from app.main import create_app
 from search.backend import SearchBackend
@@ -107,3 +110,35 @@ def test_the_index_commands_need_a_meilisearch_url() -> None:
 
         assert result.exit_code == 2
         assert "MEILI_URL is not set" in result.output
+
+
+def test_the_meilisearch_backend_needs_a_url() -> None:
+    with pytest.raises(ValidationError, match="needs MEILI_URL"):
+        Settings(search_backend="meilisearch", meili_url=None)
+
+    assert Settings(search_backend="meilisearch", meili_url=UNREACHABLE).meili_index == "services"
+
+
+async def test_a_configured_meilisearch_that_is_down_falls_back_through_the_settings(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        environment="test",
+        secret_key="x" * 40,
+        search_backend="meilisearch",
+        meili_url=UNREACHABLE,
+        meili_timeout_seconds=1,
+    )
+    monkeypatch.setattr(search_engine, "get_settings", lambda: settings)
+    search_engine.meili_client.cache_clear()
+    search_engine.breaker.cache_clear()
+    try:
+        response = await client.get("/services", params={"search": "legal aid"})
+    finally:
+        search_engine.meili_client.cache_clear()
+        search_engine.breaker.cache_clear()
+
+    assert response.status_code == 200
+    assert response.json()["total_items"] > 0
+    assert response.headers["X-Search-Backend"] == "postgres"
+    assert response.headers["X-Search-Fallback"] == "meilisearch-unavailable"
