@@ -448,3 +448,24 @@ async def test_creations_updates_and_deletions_show_in_search(
         text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
     )
     assert await backend.ids(search="trelliumax", **NEAR) == set()
+
+
+# --- what activists type, on the seed directory ---------------------------------------------
+
+
+async def test_the_examples_of_the_field_find_the_right_providers(
+    backend: Backend, session: AsyncSession
+) -> None:
+    legal_aid_jashore = (
+        await session.execute(
+            select(Service.id).where(Service.slug == "district-legal-aid-office-jashore--legal-aid")
+        )
+    ).scalar_one()
+
+    for query in ("Jessore lawyer", "যশোর আইনজীবী", "jashore advocate", "legal aid jessore"):
+        assert str(legal_aid_jashore) in await backend.ids(search=query), query
+    hospitals = await backend.search(search="হাসপাতল", district="Jashore")
+    assert hospitals["total_items"] > 0
+    assert all(
+        "health" in {c["code"] for c in item["categories"]} for item in hospitals["contents"]
+    )
