@@ -1,17 +1,25 @@
 """PostgreSQL backend: tsvector (typo-tolerant through the vocabulary) over `service_search`,
 PostGIS for geo filters, array overlaps for admin areas and categories."""
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    DateTime,
+    Float,
     FromClause,
     Integer,
     Numeric,
     Select,
     Text,
+    Uuid,
+    bindparam,
     cast,
     exists,
     func,
@@ -26,7 +34,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from app.directory.models import Attribute, Location, ServiceSearch, TaxonomyTerm
-from search.query import VISIBLE_STATUSES, Hit, SearchPage, ServiceQuery
+from search.query import (
+    ADMIN_LEVELS,
+    VISIBLE_STATUSES,
+    AdminLevel,
+    BBox,
+    Hit,
+    Point,
+    SearchPage,
+    ServiceQuery,
+    Sort,
+)
 
 DOC = ServiceSearch.__table__
 Columns = ReadOnlyColumnCollection[str, Any]  # the columns of `service_search` or a subquery of it
@@ -48,57 +66,192 @@ class PostgresSearch:
 
     async def search_services(self, query: ServiceQuery) -> SearchPage:
         """One page with its total, then the requested facets, all under the same filters."""
-        source = _source(query)
-        conditions = service_conditions(query, source.c, geo=source is DOC)
-        count = select(func.count()).select_from(source).where(*conditions)
+        statements = _statements(Shape.of(query))
+        values = bind_values(query)
         # A window count costs a buffer of every match: worth one statement less when the
         # filters narrow the directory down, not when they leave most of it.
-        windowed = _narrows(query)
-        total = None if windowed else (await self.session.execute(count)).scalar_one()
-        rows = (await self.session.execute(_page(query, source, conditions, windowed))).all()
+        total = None
+        if not statements.windowed:
+            total = (await self.session.execute(statements.count, values)).scalar_one()
+        rows = (await self.session.execute(statements.page, values)).all()
         if total is None:
             # a page past the end has no rows to carry the total
-            total = rows[0].total if rows else (await self.session.execute(count)).scalar_one()
+            if rows:
+                total = rows[0].total
+            else:
+                total = (await self.session.execute(statements.count, values)).scalar_one()
         hits = [Hit(row.service_id, row.distance_km, row.document, row.score) for row in rows]
-        facets = await self._facets(query.facets, source, conditions) if query.facets else {}
+        facets: dict[str, dict[str, int]] = {}
+        if statements.facets is not None:
+            facets = _facet_counts(
+                query.facets, (await self.session.execute(statements.facets, values)).tuples()
+            )
         return SearchPage(hits=hits, total=total, facets=facets)
 
-    async def _facets(
-        self, names: tuple[str, ...], source: FromClause, conditions: list[ColumnElement[bool]]
-    ) -> dict[str, dict[str, int]]:
-        """Counts per value of each facet, in one statement over the matches found once."""
-        columns = {name: FACET_COLUMNS[name] for name in names}
-        matches = (
-            select(*(source.c[column] for column in set(columns.values())))
-            .where(*conditions)
-            .cte("facet_matches")
-            .prefix_with("MATERIALIZED")
+
+@dataclass(frozen=True)
+class Shape:
+    """What decides the SQL of a search, as opposed to the values bound into it: searches of
+    one shape share one statement, built and compiled once."""
+
+    text: bool
+    point: bool
+    radius: bool
+    bbox: bool
+    admin: tuple[AdminLevel, ...]
+    categories: bool
+    free_of_cost: bool
+    organization: bool
+    term: bool
+    taxonomy: bool
+    modified_after: bool
+    sort: Sort
+    facets: tuple[str, ...]
+    geo_first: bool
+
+    @classmethod
+    def of(cls, query: ServiceQuery) -> "Shape":
+        return cls(
+            text=query.text is not None,
+            point=query.point is not None,
+            radius=query.point is not None and query.radius_km is not None,
+            bbox=query.bbox is not None,
+            admin=tuple(level for level in ADMIN_LEVELS if level in query.admin),
+            categories=bool(query.categories),
+            free_of_cost=query.free_of_cost is not None,
+            organization=query.organization_id is not None,
+            term=query.taxonomy_term_id is not None,
+            taxonomy=query.taxonomy_id is not None,
+            modified_after=query.modified_after is not None,
+            sort=query.sort,
+            facets=query.facets,
+            geo_first=(
+                query.point is not None
+                and query.radius_km is not None
+                and query.radius_km <= GEO_FIRST_RADIUS_KM
+            ),
         )
-        parts = []
-        for name, column in columns.items():
-            if column == "free_of_cost":
-                value: Any = cast(matches.c.free_of_cost, Text)
-                parts.append(
-                    select(literal(name).label("facet"), value.label("value"), func.count())
-                    .select_from(matches)
-                    .group_by(value)
-                )
-            else:
-                unnested = func.unnest(matches.c[column]).table_valued("value").render_derived()
-                parts.append(
-                    select(literal(name).label("facet"), unnested.c.value, func.count())
-                    .select_from(matches)
-                    .join(unnested, true())
-                    .group_by(unnested.c.value)
-                )
-        facets: dict[str, dict[str, int]] = {name: {} for name in names}
-        for name, value, count in (await self.session.execute(union_all(*parts))).tuples():
-            if count:
-                facets[name][value] = count
-        return {
-            name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-            for name, counts in facets.items()
+
+
+def bind_values(query: ServiceQuery) -> dict[str, Any]:
+    """Every value a search statement binds (each statement uses those of its shape)."""
+    values: dict[str, Any] = {
+        "search_text": query.text,
+        "lat": None,
+        "lng": None,
+        "radius_m": None,
+        "min_lng": None,
+        "min_lat": None,
+        "max_lng": None,
+        "max_lat": None,
+        "categories": list(query.categories),
+        "free_of_cost": query.free_of_cost,
+        "organization_id": query.organization_id,
+        "taxonomy_term_id": query.taxonomy_term_id,
+        "taxonomy_id": query.taxonomy_id,
+        "modified_after": query.modified_after,
+        "offset": (query.page - 1) * query.per_page,
+        "limit": query.per_page,
+        **{f"{level}_codes": list(query.admin.get(level, ())) for level in ADMIN_LEVELS},
+    }
+    if query.point is not None:
+        values |= {"lat": query.point.lat, "lng": query.point.lng}
+        if query.radius_km is not None:
+            values["radius_m"] = query.radius_km * 1000.0
+    if query.bbox is not None:
+        box = query.bbox
+        values |= {
+            "min_lng": box.min_lng,
+            "min_lat": box.min_lat,
+            "max_lng": box.max_lng,
+            "max_lat": box.max_lat,
         }
+    return values
+
+
+@dataclass(frozen=True)
+class Statements:
+    count: Select[Any]
+    page: Select[Any]
+    facets: Any
+    windowed: bool
+
+
+@lru_cache(maxsize=512)
+def _statements(shape: Shape) -> Statements:
+    """The statements of a search shape, over placeholders that `bind_values` fills."""
+    query = _placeholder_query(shape)
+    source = _source(query)
+    terms = _tsqueries() if query.text is not None else None
+    conditions = service_conditions(query, source.c, geo=source is DOC, terms=terms)
+    windowed = _narrows(query)
+    count = select(func.count()).select_from(source).where(*conditions)
+    page = _page(query, source, conditions, windowed, terms)
+    facets = _facets(query.facets, source, conditions) if query.facets else None
+    return Statements(count=count, page=page, facets=facets, windowed=windowed)
+
+
+def _placeholder_query(shape: Shape) -> ServiceQuery:
+    """A query of this shape (its values are replaced by those bound at execution)."""
+    placeholder = uuid.UUID(int=0)
+    return ServiceQuery(
+        text="-" if shape.text else None,
+        point=Point(0.0, 0.0) if shape.point else None,
+        radius_km=(GEO_FIRST_RADIUS_KM if shape.geo_first else 1000.0) if shape.radius else None,
+        bbox=BBox(0.0, 0.0, 0.0, 0.0) if shape.bbox else None,
+        admin={level: ("-",) for level in shape.admin},
+        categories=("-",) if shape.categories else (),
+        free_of_cost=True if shape.free_of_cost else None,
+        organization_id=placeholder if shape.organization else None,
+        taxonomy_term_id=placeholder if shape.term else None,
+        taxonomy_id=placeholder if shape.taxonomy else None,
+        modified_after=datetime.min if shape.modified_after else None,
+        sort=shape.sort,
+        facets=shape.facets,
+    )
+
+
+def _facets(
+    names: tuple[str, ...], source: FromClause, conditions: list[ColumnElement[bool]]
+) -> Any:
+    """Counts per value of each facet, in one statement over the matches found once."""
+    columns = {name: FACET_COLUMNS[name] for name in names}
+    matches = (
+        select(*(source.c[column] for column in sorted(set(columns.values()))))
+        .where(*conditions)
+        .cte("facet_matches")
+        .prefix_with("MATERIALIZED")
+    )
+    parts = []
+    for name, column in columns.items():
+        if column == "free_of_cost":
+            value: Any = cast(matches.c.free_of_cost, Text)
+            parts.append(
+                select(literal(name).label("facet"), value.label("value"), func.count())
+                .select_from(matches)
+                .group_by(value)
+            )
+        else:
+            unnested = func.unnest(matches.c[column]).table_valued("value").render_derived()
+            parts.append(
+                select(literal(name).label("facet"), unnested.c.value, func.count())
+                .select_from(matches)
+                .join(unnested, true())
+                .group_by(unnested.c.value)
+            )
+    return union_all(*parts)
+
+
+def _facet_counts(names: tuple[str, ...], rows: Any) -> dict[str, dict[str, int]]:
+    """Non-zero counts per facet, most first, then by value."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in names}
+    for name, value, count in rows:
+        if count:
+            facets[name][value] = count
+    return {
+        name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        for name, counts in facets.items()
+    }
 
 
 FACET_COLUMNS = {
@@ -132,8 +285,9 @@ def _page(
     source: FromClause,
     conditions: list[ColumnElement[bool]],
     windowed: bool,
+    terms: Any,
 ) -> Select[Any]:
-    """The page's rows with distance, list item and (if `windowed`) the total.
+    """The page's rows with distance, list item, score and (if `windowed`) the total.
 
     With a window count, the sort keys are computed below the window (`OFFSET 0` keeps them
     there), so that its buffer holds a few small columns per match rather than documents, and the
@@ -145,10 +299,9 @@ def _page(
     if query.point is not None:
         distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
     ranks: list[Any] = []  # descending
-    if query.text is not None and query.sort == "relevance":
+    if terms is not None and query.sort == "relevance":
         # every word in the service's name before elsewhere, exact (prefix) matches before typo
         # matches: two tsvector tests per match, much cheaper than computing ts_rank
-        terms = _tsqueries(query.text)
         ranks = [
             c.tsv.op("@@")(select(terms.c.in_name).scalar_subquery()),
             c.tsv.op("@@")(select(terms.c.exact).scalar_subquery()),
@@ -169,8 +322,8 @@ def _page(
     page = (
         select(matches, (func.count().over() if windowed else null()).label("total"))
         .order_by(*_order(query, matches.c, len(ranks)))
-        .offset((query.page - 1) * query.per_page)
-        .limit(query.per_page)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
         .subquery("page")
     )
     stored = DOC.alias("stored")
@@ -206,77 +359,100 @@ def _order(query: ServiceQuery, c: Columns, ranks: int) -> list[Any]:
     return [*order, c.name_key.asc(), c.service_id.asc()]
 
 
+# Values enter statements as named parameters (`bind_values` names them all), so that one
+# statement serves every search of a shape; the values bound here serve callers that build a
+# statement for one query.
+
+
+def _bind(name: str, value: Any, type_: Any) -> Any:
+    return bindparam(name, value, type_=type_)
+
+
 def point_of(query: ServiceQuery) -> Any:
     """The query point as a geography."""
     assert query.point is not None
-    point = func.ST_SetSRID(func.ST_MakePoint(query.point.lng, query.point.lat), 4326)
+    lng = _bind("lng", query.point.lng, Float)
+    lat = _bind("lat", query.point.lat, Float)
+    point = func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326)
     return cast(point, Geography(geometry_type="POINT", srid=4326))
 
 
-@lru_cache(maxsize=1024)
-def _tsqueries(text: str) -> Any:
-    """The search's typo-tolerant and exact tsqueries, computed once per statement (one CTE
-    object per text, so that every reference in a statement names the same CTE)."""
+def _radius_m(query: ServiceQuery) -> Any:
+    assert query.radius_km is not None
+    return _bind("radius_m", query.radius_km * 1000.0, Float)
+
+
+def _tsqueries(text: str | None = None) -> Any:
+    """The search's typo-tolerant and exact tsqueries, computed once per statement (a statement
+    refers to one such CTE object throughout)."""
+    value = _bind("search_text", text, Text)
     return select(
-        func.search_query(text).label("tolerant"),
-        func.search_prefix_query(text).label("exact"),
-        func.search_prefix_query(text, "A").label("in_name"),
+        func.search_query(value).label("tolerant"),
+        func.search_prefix_query(value).label("exact"),
+        func.search_prefix_query(value, "A").label("in_name"),
     ).cte("search_terms")
 
 
 def _within(c: Columns, query: ServiceQuery) -> ColumnElement[bool]:
     # great-circle (sphere) distance, the same figure `distance_km` reports
-    assert query.radius_km is not None
-    return func.ST_DWithin(c.geog, point_of(query), query.radius_km * 1000.0, False)
+    return func.ST_DWithin(c.geog, point_of(query), _radius_m(query), False)
 
 
-def service_conditions(query: ServiceQuery, c: Columns, *, geo: bool) -> list[ColumnElement[bool]]:
-    """Filters on search documents (columns `c`); `geo=False` leaves radius and bbox out."""
+def service_conditions(
+    query: ServiceQuery, c: Columns, *, geo: bool, terms: Any = None
+) -> list[ColumnElement[bool]]:
+    """Filters on search documents (columns `c`); `geo=False` leaves radius and bbox out;
+    `terms`: the statement's `_tsqueries` CTE (made here when not given)."""
     conditions: list[ColumnElement[bool]] = [c.status.in_(VISIBLE_STATUSES)]
     if query.text is not None:
-        conditions.append(
-            c.tsv.op("@@")(select(_tsqueries(query.text).c.tolerant).scalar_subquery())
-        )
+        terms = terms if terms is not None else _tsqueries(query.text)
+        conditions.append(c.tsv.op("@@")(select(terms.c.tolerant).scalar_subquery()))
     if geo and query.point is not None and query.radius_km is not None:
         conditions.append(_within(c, query))
     if geo and query.bbox is not None:
         conditions.append(func.ST_Intersects(c.geom, _envelope(query)))
-    for level, pcodes in query.admin.items():
-        conditions.append(c[f"{level}_codes"].overlap(_text_array(pcodes)))
+    for level in ADMIN_LEVELS:
+        if level in query.admin:
+            codes = _bind(f"{level}_codes", list(query.admin[level]), ARRAY(Text))
+            conditions.append(c[f"{level}_codes"].overlap(codes))
     if query.categories:
-        conditions.append(c.category_codes.overlap(_text_array(query.categories)))
+        categories = _bind("categories", list(query.categories), ARRAY(Text))
+        conditions.append(c.category_codes.overlap(categories))
     if query.free_of_cost is not None:
-        conditions.append(c.free_of_cost.is_(query.free_of_cost))
+        conditions.append(c.free_of_cost == _bind("free_of_cost", query.free_of_cost, Boolean))
     if query.organization_id is not None:
-        conditions.append(c.organization_id == query.organization_id)
+        organization = _bind("organization_id", query.organization_id, Uuid)
+        conditions.append(c.organization_id == organization)
     if query.taxonomy_term_id is not None:
+        term = _bind("taxonomy_term_id", query.taxonomy_term_id, Uuid)
         conditions.append(
-            exists().where(
-                Attribute.link_id == c.service_id,
-                Attribute.taxonomy_term_id == query.taxonomy_term_id,
-            )
+            exists().where(Attribute.link_id == c.service_id, Attribute.taxonomy_term_id == term)
         )
     if query.taxonomy_id is not None:
+        taxonomy = _bind("taxonomy_id", query.taxonomy_id, Uuid)
         conditions.append(
             exists().where(
                 Attribute.link_id == c.service_id,
                 Attribute.taxonomy_term_id == TaxonomyTerm.id,
-                TaxonomyTerm.taxonomy_id == query.taxonomy_id,
+                TaxonomyTerm.taxonomy_id == taxonomy,
             )
         )
     if query.modified_after is not None:
-        conditions.append(c.modified_at >= query.modified_after)
+        after = _bind("modified_after", query.modified_after, DateTime(timezone=True))
+        conditions.append(c.modified_at >= after)
     return conditions
-
-
-def _text_array(values: tuple[str, ...]) -> Any:
-    return cast(list(values), ARRAY(Text))
 
 
 def _envelope(query: ServiceQuery) -> Any:
     assert query.bbox is not None
     box = query.bbox
-    return func.ST_MakeEnvelope(box.min_lng, box.min_lat, box.max_lng, box.max_lat, 4326)
+    return func.ST_MakeEnvelope(
+        _bind("min_lng", box.min_lng, Float),
+        _bind("min_lat", box.min_lat, Float),
+        _bind("max_lng", box.max_lng, Float),
+        _bind("max_lat", box.max_lat, Float),
+        4326,
+    )
 
 
 def location_geography() -> Any:
@@ -289,7 +465,7 @@ def location_conditions(query: ServiceQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.point is not None and query.radius_km is not None:
         conditions.append(
-            func.ST_DWithin(location_geography(), point_of(query), query.radius_km * 1000.0, False)
+            func.ST_DWithin(location_geography(), point_of(query), _radius_m(query), False)
         )
     if query.bbox is not None:
         conditions.append(func.ST_Intersects(Location.geom, _envelope(query)))
