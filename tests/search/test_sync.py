@@ -7,14 +7,15 @@ whenever MEILI_URL is set).
 
 import uuid
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.directory.models import SearchOutbox, Service
-from search.sync import LOCK_KEY, SyncFailed, drain_once
+from app.directory.models import SearchOutbox, Service, ServiceSearch
+from search.sync import LOCK_KEY, SyncFailed, drain_once, rebuild
 from tests.builders import make_service
 
 
@@ -26,13 +27,17 @@ class RecordingIndex:
 
     def add_documents(
         self, documents: Sequence[Mapping[str, Any]], primary_key: str | None = None
-    ) -> str:
+    ) -> SimpleNamespace:
         self.calls.append(("add", [dict(doc) for doc in documents]))
-        return "add-task"
+        return SimpleNamespace(task_uid="add-task")
 
-    def delete_documents(self, ids: Any = None, *, filter: Any = None) -> str:
+    def delete_documents(self, ids: Any = None, *, filter: Any = None) -> SimpleNamespace:
         self.calls.append(("delete", filter))
-        return "delete-task"
+        return SimpleNamespace(task_uid="delete-task")
+
+    def update_settings(self, body: Mapping[str, Any]) -> SimpleNamespace:
+        self.calls.append(("settings", dict(body)))
+        return SimpleNamespace(task_uid="settings-task")
 
 
 def waited(tasks: list[Any]) -> Any:
@@ -86,7 +91,7 @@ async def test_the_worker_writes_current_documents_then_removes_stale_ones_and_d
     assert [doc["id"] for doc in add[1]] == [f"{service.id}-0"]
     assert add[1][0]["name"] == "two-site clinic"
     assert remove == ("delete", f'(service_id = "{service.id}" AND placement >= 1)')
-    assert tasks == ["add-task", "delete-task"]
+    assert [task.task_uid for task in tasks] == ["add-task", "delete-task"]
     assert await queued(session) == []
 
 
@@ -162,3 +167,60 @@ async def test_large_queues_are_taken_in_batches_oldest_first(
     assert await drain_once(session, index, waited([]), batch_size=2) == 2
     assert [doc["service_id"] for doc in index.calls[0][1]] == [str(s.id) for s in services[:2]]
     assert await queued(session) == [services[2].id]
+
+
+class RecordingClient:
+    """Records what a rebuild asks of Meilisearch; every index exists, every task succeeds."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.indexes: dict[str, RecordingIndex] = {}
+
+    def get_raw_index(self, uid: str) -> dict[str, Any]:
+        return {"uid": uid}
+
+    def create_index(self, uid: str, options: Mapping[str, Any]) -> SimpleNamespace:
+        self.calls.append(("create", uid))
+        return SimpleNamespace(task_uid=f"create {uid}")
+
+    def index(self, uid: str) -> "RecordingIndex":
+        return self.indexes.setdefault(uid, RecordingIndex())
+
+    def swap_indexes(self, parameters: list[Mapping[str, Any]]) -> SimpleNamespace:
+        self.calls.append(("swap", parameters))
+        return SimpleNamespace(task_uid="swap")
+
+    def delete_index(self, uid: str) -> SimpleNamespace:
+        self.calls.append(("delete", uid))
+        return SimpleNamespace(task_uid=f"delete {uid}")
+
+    def wait_for_task(self, uid: Any, timeout_in_ms: int = 0, interval_in_ms: int = 0) -> Any:
+        return SimpleNamespace(uid=uid, status="succeeded", error=None)
+
+
+async def test_a_rebuild_indexes_every_service_into_a_new_index_and_swaps_it_in(
+    engine: AsyncEngine,
+) -> None:
+    client = RecordingClient()
+    settings = {"rankingRules": ["words"]}
+    async with engine.connect() as connection:
+        expected = await connection.scalar(select(func.count()).select_from(ServiceSearch))
+
+        built = await rebuild(connection, client, "services_t", settings)  # type: ignore[arg-type]
+
+        left = await connection.scalar(select(func.count()).select_from(SearchOutbox))
+        relocked = await connection.scalar(select(func.pg_try_advisory_lock(LOCK_KEY)))
+        await connection.scalar(select(func.pg_advisory_unlock(LOCK_KEY)))
+
+    (building,) = [uid for uid in client.indexes if uid.startswith("services_t_build_")]
+    added = [doc for call, docs in client.indexes[building].calls if call == "add" for doc in docs]
+    assert built == expected
+    assert len({doc["service_id"] for doc in added}) == expected
+    assert client.indexes[building].calls[0] == ("settings", settings)
+    assert client.calls == [
+        ("create", building),
+        ("swap", [{"indexes": ["services_t", building]}]),
+        ("delete", building),
+    ]
+    assert left == 0  # what the snapshot saw is in the new index
+    assert relocked  # the worker's lock is free again
