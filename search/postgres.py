@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     Text,
     Uuid,
+    any_,
     bindparam,
     cast,
     exists,
@@ -403,7 +404,9 @@ def service_conditions(
 ) -> list[ColumnElement[bool]]:
     """Filters on search documents (columns `c`); `geo=False` leaves radius and bbox out;
     `terms`: the statement's `_tsqueries` CTE (made here when not given)."""
-    conditions: list[ColumnElement[bool]] = [c.status.in_(VISIBLE_STATUSES)]
+    # an array parameter, not an expanding IN list, which is re-rendered at every execution
+    visible = bindparam("visible_statuses", list(VISIBLE_STATUSES), type_=ARRAY(Text))
+    conditions: list[ColumnElement[bool]] = [c.status == any_(visible)]
     if query.text is not None:
         terms = terms if terms is not None else _tsqueries(query.text)
         conditions.append(c.tsv.op("@@")(select(terms.c.tolerant).scalar_subquery()))
