@@ -93,10 +93,23 @@ async def read_api_root() -> ApiRoot:
     )
 
 
+SEARCH_HEADERS = {
+    "X-Search-Backend": {
+        "description": "The backend that answered: `postgres` or `meilisearch`.",
+        "schema": {"type": "string", "enum": ["postgres", "meilisearch"]},
+    },
+    "X-Search-Fallback": {
+        "description": "Present when PostgreSQL answered for a configured Meilisearch, and why.",
+        "schema": {"type": "string", "enum": ["meilisearch-unavailable"]},
+    },
+}
+
+
 @router.get(
     "/services",
     response_model=Page[ServiceListItem] | Page[ServiceFull],
     response_model_exclude_none=True,
+    responses={200: {"description": "One page of services.", "headers": SEARCH_HEADERS}},
 )
 async def search_services(
     session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep, response: Response

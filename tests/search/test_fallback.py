@@ -142,3 +142,10 @@ async def test_a_configured_meilisearch_that_is_down_falls_back_through_the_sett
     assert response.json()["total_items"] > 0
     assert response.headers["X-Search-Backend"] == "postgres"
     assert response.headers["X-Search-Fallback"] == "meilisearch-unavailable"
+
+
+async def test_the_search_headers_are_documented(client: AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+
+    headers = spec["paths"]["/services"]["get"]["responses"]["200"]["headers"]
+    assert set(headers) == {"X-Search-Backend", "X-Search-Fallback"}
