@@ -90,22 +90,26 @@ async def sync_pending(client: Client, uid: str) -> int:
 
 
 async def keep_meilisearch_in_step(interval_seconds: float) -> None:
-    """Started by the API: prepare the index once, then apply the outbox forever (a failed pass
-    is logged and retried)."""
+    """Started by the API: prepare the index once, then apply the outbox forever. A failed pass
+    is logged and retried, waiting twice as long after each failure in a row (at most a minute)."""
     settings = get_settings()
     client, uid = meili_client(), settings.meili_index
     prepared = False
+    failures = 0
     while True:
         try:
             if not prepared:
                 await prepare_index(client, uid)
                 prepared = True
             await sync_pending(client, uid)
+            failures = 0
         except (MeilisearchError, SyncFailed, OSError) as error:
-            logger.warning("Meilisearch sync pass failed, retrying: %s", error)
+            failures += 1
+            logger.warning("Meilisearch sync pass failed (%d in a row): %s", failures, error)
         except Exception:
-            logger.exception("Meilisearch sync pass failed")
-        await asyncio.sleep(interval_seconds)
+            failures += 1
+            logger.exception("Meilisearch sync pass failed (%d in a row)", failures)
+        await asyncio.sleep(min(interval_seconds * 2**failures, max(interval_seconds, 60.0)))
 
 
 async def discard_outbox_periodically(interval_seconds: float, keep_seconds: float) -> None:

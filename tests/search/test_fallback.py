@@ -1,5 +1,6 @@
 """An unreachable Meilisearch never fails a search: PostgreSQL answers, and says so."""
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -12,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.core.config import Settings
-from app.core.db import get_session
+from app.core.config import Settings, get_settings
+from app.core.db import get_engine, get_session
 from app.directory import search_engine
 from app.directory.routes import get_search_backend
 from app.main import create_app
@@ -149,3 +150,33 @@ async def test_the_search_headers_are_documented(client: AsyncClient) -> None:
 
     headers = spec["paths"]["/services"]["get"]["responses"]["200"]["headers"]
     assert set(headers) == {"X-Search-Backend", "X-Search-Fallback"}
+
+
+async def test_the_sync_worker_survives_an_unreachable_meilisearch(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        environment="test",
+        secret_key="x" * 40,
+        database_url=get_settings().database_url,
+        search_backend="meilisearch",
+        meili_url=UNREACHABLE,
+        meili_timeout_seconds=1,
+    )
+    monkeypatch.setattr(search_engine, "get_settings", lambda: settings)
+    search_engine.meili_client.cache_clear()
+    worker = asyncio.create_task(search_engine.keep_meilisearch_in_step(0.05))
+    try:
+        with caplog.at_level(logging.WARNING, logger="search"):
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if any("sync pass failed" in r.getMessage() for r in caplog.records):
+                    break
+        alive = not worker.done()  # a failed pass does not end the worker
+    finally:
+        worker.cancel()
+        search_engine.meili_client.cache_clear()
+        await get_engine().dispose()
+
+    assert alive
+    assert any("sync pass failed (1 in a row)" in r.getMessage() for r in caplog.records)
