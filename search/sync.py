@@ -20,10 +20,10 @@ from typing import Any, Protocol
 import anyio
 from meilisearch import Client
 from meilisearch.errors import MeilisearchApiError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.directory.models import SearchOutbox, ServiceSearch
+from app.directory.models import SearchOutbox, ServiceSearch, ServiceSearchText
 from search.meili import (
     PRIMARY_KEY,
     SourceDocument,
@@ -60,13 +60,15 @@ class WritableIndex(Protocol):
     def delete_documents(self, ids: Any = None, *, filter: Any = None) -> Any: ...
 
 
-def _source_columns() -> list[Any]:
+def _sources() -> Select[Any]:
+    """The search documents with their text parts and points, as documents are made of."""
     c = ServiceSearch.__table__.c
-    return [
-        c.service_id, c.organization_id, c.status, c.name_key, c.search_text, c.category_codes,
+    text = ServiceSearchText.__table__
+    return select(
+        c.service_id, c.organization_id, c.status, c.name_key, text.c.search_text, c.category_codes,
         c.free_of_cost, c.division_codes, c.district_codes, c.upazila_codes, c.union_codes,
         func.ST_AsGeoJSON(c.geom).label("points"), c.modified_at,
-    ]  # fmt: skip
+    ).join(text, text.c.service_id == c.service_id)  # fmt: skip
 
 
 def _source(row: Any) -> SourceDocument:
@@ -79,8 +81,7 @@ async def load_sources(
     session: AsyncSession, service_ids: Sequence[uuid.UUID]
 ) -> list[SourceDocument]:
     """The current search documents of these services (those that still exist)."""
-    c = ServiceSearch.__table__.c
-    stmt = select(*_source_columns()).where(c.service_id.in_(service_ids))
+    stmt = _sources().where(ServiceSearch.__table__.c.service_id.in_(service_ids))
     return [_source(row) for row in await session.execute(stmt)]
 
 
@@ -203,9 +204,7 @@ async def rebuild(
             await anyio.to_thread.run_sync(partial(_create, client, building, settings, wait))
             index = client.index(building)
             done = 0
-            rows = await snapshot.stream(
-                select(*_source_columns()).execution_options(yield_per=REBUILD_BATCH_SIZE)
-            )
+            rows = await snapshot.stream(_sources().execution_options(yield_per=REBUILD_BATCH_SIZE))
             async for batch in rows.partitions(REBUILD_BATCH_SIZE):
                 batch_documents = [doc for row in batch for doc in documents(_source(row))]
                 task = await anyio.to_thread.run_sync(

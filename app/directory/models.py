@@ -452,9 +452,17 @@ class ServiceSearch(Base):
     geom = mapped_column(Geometry("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
     geog = mapped_column(Geography("MULTIPOINT", srid=4326, spatial_index=False), nullable=True)
     tsv: Mapped[str] = mapped_column(TSVECTOR)
-    # the normalised text parts and taxonomy ids, from which Meilisearch documents are made
-    search_text: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceSearchText(Base):
+    """The normalised text parts and taxonomy ids of a search document, from which Meilisearch
+    documents are made (beside `service_search`, so that PostgreSQL searches do not read them)."""
+
+    __tablename__ = "service_search_text"
+
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    search_text: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
 class SearchOutbox(Base):

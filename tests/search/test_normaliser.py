@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from sqlalchemy import Text, bindparam, func, select
+from sqlalchemy import Text, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,3 +67,11 @@ def test_search_key_folds_case_joiners_digits_and_composition(raw: str, key: str
 def test_search_words_are_the_word_characters_of_the_key() -> None:
     assert search_words("  Legal-aid, ১০৯৮! ") == ["legal", "aid", "1098"]
     assert search_words("?!… --") == []
+
+
+async def test_search_words_mark_the_last_word_typed(session: AsyncSession) -> None:
+    rows = await session.execute(
+        select(text("lexeme, is_last")).select_from(func.search_words("Legal aid Jessore legal"))
+    )
+
+    assert dict(rows.tuples().all()) == {"legal": True, "aid": False, "jessore": False}
