@@ -2,9 +2,10 @@
 # End-to-end benchmark: database with seed + synthetic services, API on loopback, load test.
 # Usage: scripts/bench.sh [extra bench.run options, e.g. --scenarios bbox text-only]
 # Settings (environment):
-#   BENCH_SERVICES=100000        synthetic services (single-size run, database referral_bench)
-#   BENCH_SIZES="100000 1000000" several sizes, each in its own database referral_bench_<n>
-#   BENCH_REFERRALS=1000000      synthetic referrals for the report and transition benchmark (0: skip)
+#   BENCH_SIZES="100000 1000000" the sizes (the default), each in its own database referral_bench_<n>
+#   BENCH_SERVICES=100000        one size only, database referral_bench
+#   BENCH_REFERRALS=1000000      synthetic referrals for the report and transition benchmark, run
+#                                with the first size (0: skip)
 #   BENCH_PORT=8001 BENCH_CONCURRENCY=16 BENCH_DURATION=15 BENCH_WARMUP=3 BENCH_WORKERS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,8 @@ bench_size() {  # bench_size NAME SERVICES [bench.run options]
   .venv/bin/python -m bench.run --base-url "http://127.0.0.1:$PORT" \
     --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
     --label "$services synthetic services, $WORKERS API workers" "$@" || RUN_STATUS=$?
-  if [[ ${BENCH_REFERRALS:-1000000} -gt 0 ]]; then
+  if [[ ${BENCH_REFERRALS:-1000000} -gt 0 && -z $REFERRALS_DONE ]]; then
+    REFERRALS_DONE=1
     DATABASE_URL=$PG_URL/$name .venv/bin/python -m bench.referrals --base-url "http://127.0.0.1:$PORT" \
       --referrals "${BENCH_REFERRALS:-1000000}" --concurrency "$CONCURRENCY" || RUN_STATUS=$?
   fi
@@ -75,11 +77,12 @@ bench_size() {  # bench_size NAME SERVICES [bench.run options]
 
 scripts/setup.sh
 RUN_STATUS=0
-if [[ -n ${BENCH_SIZES:-} ]]; then
-  for n in $BENCH_SIZES; do
+REFERRALS_DONE=""
+if [[ -n ${BENCH_SERVICES:-} && -z ${BENCH_SIZES:-} ]]; then
+  bench_size referral_bench "$BENCH_SERVICES" "$@"
+else
+  for n in ${BENCH_SIZES:-100000 1000000}; do
     bench_size "referral_bench_$n" "$n" "$@"
   done
-else
-  bench_size referral_bench "${BENCH_SERVICES:-100000}" "$@"
 fi
 exit "$RUN_STATUS"  # non-zero when some response was not 200
