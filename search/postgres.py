@@ -301,8 +301,9 @@ def _page(
         distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
     ranks: list[Any] = []  # descending
     if terms is not None and query.sort == "relevance":
-        # every word in the service's name before elsewhere, exact (prefix) matches before typo
-        # matches: two tsvector tests per match, much cheaper than computing ts_rank
+        # every word in the service's name (typos allowed) before elsewhere, then exact (prefix)
+        # matches before typo matches, as Meilisearch ranks attribute before typo: two tsvector
+        # tests per match, much cheaper than computing ts_rank
         ranks = [
             c.tsv.op("@@")(select(terms.c.in_name).scalar_subquery()),
             c.tsv.op("@@")(select(terms.c.exact).scalar_subquery()),
@@ -390,7 +391,7 @@ def _tsqueries(text: str | None = None) -> Any:
     return select(
         func.search_query(value).label("tolerant"),
         func.search_prefix_query(value).label("exact"),
-        func.search_prefix_query(value, "A").label("in_name"),
+        func.search_query(value, "A").label("in_name"),
     ).cte("search_terms")
 
 

@@ -78,14 +78,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$
 """
 
+# `parts` as in `search_prefix_query`: 'A' asks for every word (typos allowed) in the name.
 SEARCH_QUERY = r"""
-CREATE OR REPLACE FUNCTION search_query(value text) RETURNS tsquery
+CREATE FUNCTION search_query(value text, parts text DEFAULT '') RETURNS tsquery
 LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET pg_trgm.similarity_threshold = 0.3 AS $$
   SELECT coalesce(string_agg(alternatives, ' & '), '')::tsquery FROM (
-    SELECT '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE '' END
+    SELECT '(' || search_quote(w.lexeme)
+      || CASE WHEN w.is_last THEN ':*' || parts WHEN parts <> '' THEN ':' || parts ELSE '' END
       || coalesce((
-        SELECT string_agg(' | ' || search_quote(t.term), '' ORDER BY t.term)
+        SELECT string_agg(
+          ' | ' || search_quote(t.term) || CASE WHEN parts <> '' THEN ':' || parts ELSE '' END,
+          '' ORDER BY t.term)
         FROM (
           SELECT term FROM search_term
           WHERE char_length(w.lexeme) BETWEEN 5 AND 60
@@ -312,6 +316,7 @@ def upgrade() -> None:
     op.execute(SEARCH_NORMALIZE)
     op.execute(SEARCH_WORDS)
     op.execute(SEARCH_PREFIX_QUERY)
+    op.execute("DROP FUNCTION search_query(text)")  # a new argument: a new function
     op.execute(SEARCH_QUERY)
     op.execute(REFRESH_SERVICE_SEARCH)
     op.execute(OUTBOX_TRIGGERS)
@@ -332,7 +337,8 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION refresh_service_search(uuid[])")
     op.drop_table("service_search_text")
     op.execute(previous.REFRESH_SERVICE_SEARCH)
-    op.execute(previous.SEARCH_QUERY.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
+    op.execute("DROP FUNCTION search_query(text, text)")
+    op.execute(previous.SEARCH_QUERY)
     op.execute(
         previous.SEARCH_PREFIX_QUERY.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
     )
