@@ -385,13 +385,14 @@ def _radius_m(query: ServiceQuery) -> Any:
 
 
 def _tsqueries(text: str | None = None) -> Any:
-    """The search's typo-tolerant and exact tsqueries, computed once per statement (a statement
-    refers to one such CTE object throughout)."""
+    """The search's typo-tolerant, in-name and exact tsqueries, computed once per statement (a
+    statement refers to one such CTE object throughout)."""
     value = _bind("search_text", text, Text)
+    tolerant = func.search_queries(value).table_valued("tolerant", "in_name").render_derived()
     return select(
-        func.search_query(value).label("tolerant"),
+        tolerant.c.tolerant,
+        tolerant.c.in_name,
         func.search_prefix_query(value).label("exact"),
-        func.search_query(value, "A").label("in_name"),
     ).cte("search_terms")
 
 

@@ -5,6 +5,8 @@
   as `search.text.search_key` does.
 - Only the last word of a search is a prefix, as in Meilisearch: "legal a" finds "legal aid",
   "leg aid" does not.
+- `search_queries(text)` replaces `search_query(text)`: the typo-tolerant query and the same
+  restricted to the service's name, from one typo lookup per word.
 - `service_search_text`: the normalised text parts (name, phones, organization, categories,
   description, places) and taxonomy ids of each search document, which Meilisearch documents are
   made of (beside `service_search`, so that PostgreSQL searches do not read them).
@@ -78,28 +80,34 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$
 """
 
-# `parts` as in `search_prefix_query`: 'A' asks for every word (typos allowed) in the name.
-SEARCH_QUERY = r"""
-CREATE FUNCTION search_query(value text, parts text DEFAULT '') RETURNS tsquery
+# Both queries of a search in one pass over its words (one typo lookup per word): `tolerant`
+# (every word, typos allowed, anywhere) and `in_name` (the same, in the service's name). The
+# weight is written ':' || 'A' because a colon before a name marks a parameter for alembic.
+SEARCH_QUERIES = r"""
+CREATE FUNCTION search_queries(value text, OUT tolerant tsquery, OUT in_name tsquery)
 LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET pg_trgm.similarity_threshold = 0.3 AS $$
-  SELECT coalesce(string_agg(alternatives, ' & '), '')::tsquery FROM (
-    SELECT '(' || search_quote(w.lexeme)
-      || CASE WHEN w.is_last THEN ':*' || parts WHEN parts <> '' THEN ':' || parts ELSE '' END
-      || coalesce((
-        SELECT string_agg(
-          ' | ' || search_quote(t.term) || CASE WHEN parts <> '' THEN ':' || parts ELSE '' END,
-          '' ORDER BY t.term)
-        FROM (
-          SELECT term FROM search_term
-          WHERE char_length(w.lexeme) BETWEEN 5 AND 60
-            AND term % w.lexeme AND term <> w.lexeme
-            AND levenshtein(term, w.lexeme) <= CASE WHEN char_length(w.lexeme) >= 9 THEN 2 ELSE 1 END
-          ORDER BY levenshtein(term, w.lexeme), term
-          LIMIT 20
-        ) t
-      ), '') || ')' AS alternatives
+  SELECT coalesce(string_agg(anywhere, ' & '), '')::tsquery,
+         coalesce(string_agg(named, ' & '), '')::tsquery
+  FROM (
+    SELECT
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE '' END
+        || coalesce((SELECT string_agg(' | ' || search_quote(term), '') FROM unnest(t.terms) term), '')
+        || ')' AS anywhere,
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE ':' END || 'A'
+        || coalesce((SELECT string_agg(' | ' || search_quote(term) || ':' || 'A', '') FROM unnest(t.terms) term), '')
+        || ')' AS named
     FROM search_words(value) w
+    CROSS JOIN LATERAL (
+      SELECT array_agg(term ORDER BY term) AS terms FROM (
+        SELECT term FROM search_term
+        WHERE char_length(w.lexeme) BETWEEN 5 AND 60
+          AND term % w.lexeme AND term <> w.lexeme
+          AND levenshtein(term, w.lexeme) <= CASE WHEN char_length(w.lexeme) >= 9 THEN 2 ELSE 1 END
+        ORDER BY levenshtein(term, w.lexeme), term
+        LIMIT 20
+      ) close_terms
+    ) t
   ) words
 $$
 """
@@ -316,8 +324,8 @@ def upgrade() -> None:
     op.execute(SEARCH_NORMALIZE)
     op.execute(SEARCH_WORDS)
     op.execute(SEARCH_PREFIX_QUERY)
-    op.execute("DROP FUNCTION search_query(text)")  # a new argument: a new function
-    op.execute(SEARCH_QUERY)
+    op.execute("DROP FUNCTION search_query(text)")  # replaced by search_queries
+    op.execute(SEARCH_QUERIES)
     op.execute(REFRESH_SERVICE_SEARCH)
     op.execute(OUTBOX_TRIGGERS)
     # existing documents follow the new normaliser; no outbox rows, since a Meilisearch index
@@ -337,7 +345,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION refresh_service_search(uuid[])")
     op.drop_table("service_search_text")
     op.execute(previous.REFRESH_SERVICE_SEARCH)
-    op.execute("DROP FUNCTION search_query(text, text)")
+    op.execute("DROP FUNCTION search_queries(text)")
     op.execute(previous.SEARCH_QUERY)
     op.execute(
         previous.SEARCH_PREFIX_QUERY.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
