@@ -112,17 +112,23 @@ async def keep_meilisearch_in_step(interval_seconds: float) -> None:
         await asyncio.sleep(min(interval_seconds * 2**failures, max(interval_seconds, 60.0)))
 
 
+async def discard_old_outbox(session: AsyncSession, keep_seconds: float) -> int:
+    """Drops queued changes older than `keep_seconds`; how many."""
+    result = await session.execute(
+        delete(SearchOutbox).where(
+            SearchOutbox.queued_at < func.now() - timedelta(seconds=keep_seconds)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def discard_outbox_periodically(interval_seconds: float, keep_seconds: float) -> None:
     """With the PostgreSQL backend nothing reads the outbox: drop what is older than
     `keep_seconds` (switching to Meilisearch starts with a full build anyway)."""
     while True:
         try:
             async with get_sessionmaker()() as session, session.begin():
-                await session.execute(
-                    delete(SearchOutbox).where(
-                        SearchOutbox.queued_at < func.now() - timedelta(seconds=keep_seconds)
-                    )
-                )
+                await discard_old_outbox(session, keep_seconds)
         except Exception:
             logger.exception("discarding the search outbox failed")
         await asyncio.sleep(interval_seconds)

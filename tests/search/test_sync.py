@@ -11,10 +11,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.directory.models import SearchOutbox, Service, ServiceSearch
+from app.directory.search_engine import discard_old_outbox
 from search.sync import LOCK_KEY, SyncFailed, drain_once, rebuild
 from tests.builders import make_service
 
@@ -224,3 +225,20 @@ async def test_a_rebuild_indexes_every_service_into_a_new_index_and_swaps_it_in(
     ]
     assert left == 0  # what the snapshot saw is in the new index
     assert relocked  # the worker's lock is free again
+
+
+async def test_with_postgres_only_old_queued_changes_are_dropped(
+    session: AsyncSession, empty_outbox: None
+) -> None:
+    old = await make_service(session, name="Old change clinic")
+    await session.execute(
+        update(SearchOutbox).values(queued_at=func.now() - text("interval '2 days'"))
+    )
+    new = await make_service(session, name="New change clinic")
+
+    dropped = await discard_old_outbox(session, keep_seconds=86400)
+
+    assert dropped >= 1
+    remaining = await queued(session)
+    assert new.id in remaining
+    assert old.id not in remaining
