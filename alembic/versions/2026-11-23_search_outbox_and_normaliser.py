@@ -7,6 +7,8 @@
   "leg aid" does not.
 - `search_queries(text)` replaces `search_query(text)`: the typo-tolerant query and the same
   restricted to the service's name, from one typo lookup per word.
+- Documents hold the names of the division too, and of the ancestors of the areas a service
+  serves ("legal aid Khulna" finds Jashore's legal aid).
 - `service_search_text`: the normalised text parts (name, phones, organization, categories,
   description, places) and taxonomy ids of each search document, which Meilisearch documents are
   made of (beside `service_search`, so that PostgreSQL searches do not read them).
@@ -216,15 +218,18 @@ BEGIN
     FROM codes
   ) adm ON true
   LEFT JOIN LATERAL (
-    -- place names make "legal aid Kalaroa" work: the names of the units the service is in
+    -- place names make "legal aid Kalaroa" work: every spelling of the units the service is in
+    -- (union, upazila, district and division) and of the areas it serves, with their ancestors
     SELECT string_agg(DISTINCT n.name, ' ') AS names
     FROM admin_area_name n
     WHERE n.pcode IN (
-      SELECT unnest(ARRAY[l.district_pcode, l.upazila_pcode, l.union_pcode])
+      SELECT unnest(ARRAY[l.division_pcode, l.district_pcode, l.upazila_pcode, l.union_pcode])
       FROM service_at_location sal JOIN location l ON l.id = sal.location_id
       WHERE sal.service_id = s.id
       UNION
-      SELECT sa.admin_pcode FROM service_area sa WHERE sa.service_id = s.id
+      SELECT unnest(ARRAY[a.pcode, a.division_pcode, a.district_pcode, a.upazila_pcode])
+      FROM service_area sa JOIN admin_area a ON a.pcode = sa.admin_pcode
+      WHERE sa.service_id = s.id
     )
   ) places ON true
   CROSS JOIN LATERAL (

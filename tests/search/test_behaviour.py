@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.db import get_session
 from app.directory.models import Location, Phone, SearchOutbox, Service, ServiceAtLocation
 from app.directory.routes import get_search_backend
+from app.gazetteer.models import AdminArea, AdminAreaName
 from app.main import create_app
 from search.backend import SearchBackend
 from search.meili import MeiliSearch, index_settings, make_client
@@ -260,9 +261,33 @@ async def test_every_spelling_of_a_place_finds_services_there(
 ) -> None:
     service = await make_service(session, name="Quorvex legal desk", lat=JASHORE[0], lng=JASHORE[1])
 
-    for spelling in ("Jashore", "Jessore", "যশোর", "jessore sadar"):
+    # district, upazila and division, in English, Bangla and older spellings
+    for spelling in ("Jashore", "Jessore", "যশোর", "jessore sadar", "Khulna", "খুলনা"):
         assert str(service.id) in await backend.ids(search=f"quorvex {spelling}"), spelling
     assert str(service.id) not in await backend.ids(search="quorvex chattogram")
+
+
+async def test_services_are_found_by_the_places_they_serve(
+    backend: Backend, session: AsyncSession
+) -> None:
+    # a service area of one upazila (Kalaroa, Satkhira): its name, district and division
+    kalaroa = (
+        (
+            await session.execute(
+                select(AdminAreaName.pcode)
+                .where(AdminAreaName.name_key == "kalaroa", AdminArea.level == "upazila")
+                .join(AdminArea, AdminArea.pcode == AdminAreaName.pcode)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    assert kalaroa is not None
+    service = await make_service(session, name="Quorvex outreach", area_pcodes=(kalaroa,))
+
+    for place in ("Kalaroa", "Satkhira", "সাতক্ষীরা", "Khulna"):
+        assert str(service.id) in await backend.ids(search=f"quorvex {place}"), place
+    assert str(service.id) not in await backend.ids(search="quorvex Jashore")
 
 
 async def test_everyday_words_find_their_category(backend: Backend, session: AsyncSession) -> None:
