@@ -164,7 +164,10 @@ def filter_expression(query: ServiceQuery) -> list[str]:
 
 
 def epoch_microseconds(moment: datetime) -> int:
-    """A time as whole microseconds since 1970, exact (below 2**53, so exact in Meilisearch too)."""
+    """A time as whole microseconds since 1970, exact (below 2**53, so exact in Meilisearch too);
+    a time without a zone is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 

@@ -222,6 +222,7 @@ def test_microsecond_times_compare_exactly() -> None:
 
     assert epoch_microseconds(moment) == 1_793_529_000_123_456
     assert epoch_microseconds(moment) < 2**53
+    assert epoch_microseconds(moment.replace(tzinfo=None)) == 1_793_529_000_123_456  # as UTC
 
 
 def test_geojson_points_become_lat_lng_pairs() -> None:
