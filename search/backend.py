@@ -8,7 +8,6 @@ from search.query import SearchPage, ServiceQuery
 class SearchBackend(Protocol):
     """Answers service searches; PostgreSQL is the default, Meilisearch a drop-in."""
 
-    name: str
     # who answered the last search, and why not the configured backend (for a response header)
     served_by: str
     fallback_reason: str | None

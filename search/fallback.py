@@ -32,8 +32,6 @@ class FallbackSearch:
     """Searches with `primary`; on `SearchUnavailable` answers with `fallback` and says so in
     `served_by` and `fallback_reason` (the API puts them in response headers) and in the log."""
 
-    name = "meilisearch"
-
     def __init__(self, primary: SearchBackend, fallback: SearchBackend, breaker: Breaker) -> None:
         self.primary = primary
         self.fallback = fallback

@@ -314,7 +314,6 @@ def make_client(url: str, api_key: str | None, timeout_seconds: int) -> Client:
 class MeiliSearch:
     """Answers searches from the Meilisearch index; raises `SearchUnavailable` when it cannot."""
 
-    name = "meilisearch"
     served_by = "meilisearch"
     fallback_reason: str | None = None
 

@@ -58,7 +58,6 @@ GEO_FIRST_RADIUS_KM = 20.0
 class PostgresSearch:
     """Runs searches inside the caller's session (the request's transaction)."""
 
-    name = "postgres"
     served_by = "postgres"
     fallback_reason: str | None = None
 

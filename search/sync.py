@@ -145,35 +145,31 @@ async def drain_once(
     return len(queued)
 
 
-async def queue_length(session: AsyncSession) -> int:
-    """How many changes wait for the worker."""
-    return int(await session.scalar(select(func.count()).select_from(SearchOutbox)) or 0)
+def create_if_missing(client: Client, uid: str, wait: Callable[[Any], None]) -> None:
+    """Creates an empty index `uid` unless it exists."""
+    if not _exists(client, uid):
+        wait(client.create_index(uid, {"primaryKey": PRIMARY_KEY}))
 
 
-def create_if_missing(client: Client, uid: str, wait: Callable[[Any], None]) -> bool:
-    """Creates an empty index `uid` unless it exists; whether it was created."""
+def _exists(client: Client, uid: str) -> bool:
     try:
         client.get_raw_index(uid)
     except MeilisearchApiError as error:
         if error.code != "index_not_found":
             raise
-        wait(client.create_index(uid, {"primaryKey": PRIMARY_KEY}))
-        return True
-    return False
+        return False
+    return True
 
 
 def ensure_index(
     client: Client, uid: str, settings: Mapping[str, Any], wait: Callable[[Any], None]
-) -> bool:
-    """Creates the index if it is missing and applies `settings` where they differ; whether
-    anything changed."""
-    changed = create_if_missing(client, uid, wait)
+) -> None:
+    """Creates the index if it is missing and applies `settings` where they differ."""
+    create_if_missing(client, uid, wait)
     index = client.index(uid)
     current = index.get_settings()
     if settings_differ(current, settings):
         wait(index.update_settings(dict(settings)))
-        changed = True
-    return changed
 
 
 async def rebuild(
@@ -222,12 +218,7 @@ async def rebuild(
 
 
 def _has_documents(client: Client, uid: str) -> bool:
-    try:
-        return bool(client.index(uid).get_stats().number_of_documents)
-    except MeilisearchApiError as error:
-        if error.code != "index_not_found":
-            raise
-        return False
+    return _exists(client, uid) and bool(client.index(uid).get_stats().number_of_documents)
 
 
 def _create(

@@ -1,10 +1,41 @@
 """Small helpers for calling the API in tests."""
 
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
-from httpx import AsyncClient
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import get_session
+from app.main import create_app
 
 Json = dict[str, Any]
+
+
+@asynccontextmanager
+async def api_client(
+    session: AsyncSession,
+    *,
+    app: FastAPI | None = None,
+    address: tuple[str, int] = ("127.0.0.1", 123),
+    overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
+) -> AsyncIterator[AsyncClient]:
+    """An HTTP client from `address` over `app` (a new one by default), whose requests share the
+    test's session and transaction (their commits become savepoints); `overrides` replace other
+    dependencies."""
+    app = app or create_app()
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+        await session.commit()
+
+    app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides.update(overrides or {})
+    transport = ASGITransport(app=app, client=address, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
 
 
 async def get_json(client: AsyncClient, path: str, **params: Any) -> Json:

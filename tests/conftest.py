@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic import command
 from alembic.config import Config
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import get_settings
-from app.core.db import get_session
-from app.main import create_app
+from tests.api import api_client
 
 
 def _recreate_database(url: str) -> None:
@@ -73,13 +72,5 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 async def client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     """HTTP client over ASGI, sharing the test's session and transaction."""
-    app = create_app()
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.commit()
-
-    app.dependency_overrides[get_session] = test_session
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with api_client(session) as http:
         yield http

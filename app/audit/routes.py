@@ -11,7 +11,7 @@ from app.audit import service as audit
 from app.auth.deps import CurrentActor
 from app.auth.errors import Forbidden
 from app.core.db import SessionDep
-from app.directory.schemas import Page
+from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(tags=["audit"])
 
@@ -45,8 +45,8 @@ async def list_audit_events(
     ] = None,
     since: Annotated[datetime | None, Query(description="From this time on (inclusive).")] = None,
     until: Annotated[datetime | None, Query(description="Before this time.")] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[AuditEventRead]:
     """Authenticated requests, newest first (admins only)."""
     if actor.role != "admin":

@@ -3,14 +3,14 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.auth import users
 from app.auth.deps import CurrentActor
 from app.auth.models import User
 from app.core.db import SessionDep
-from app.directory.schemas import Page
+from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(prefix="/users", tags=["accounts"])
 Role = Literal["admin", "district_admin", "org_admin", "caseworker"]
@@ -54,8 +54,8 @@ def _read(user: User) -> UserRead:
 @router.get("", response_model=Page[UserRead])
 async def list_users(
     session: SessionDep, actor: CurrentActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[UserRead]:  # fmt: skip
     """The accounts you manage."""
     rows, total = await users.list_users(session, actor, page=page, per_page=per_page)

@@ -2,15 +2,15 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
 from app.directory import corrections
-from app.directory.schemas import Page
+from app.directory.schemas import Page, PageNumber, PerPage
 from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
 
 router = APIRouter(prefix="/corrections", tags=["suggested corrections"])
@@ -64,8 +64,8 @@ async def list_corrections(
     session: SessionDep,
     actor: CurrentActor,
     status: Literal["pending", "accepted", "dismissed"] = "pending",
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[CorrectionRead]:
     """The moderation queue of the caller's districts (admins: all)."""
     rows, total = await corrections.queue(

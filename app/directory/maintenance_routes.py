@@ -3,9 +3,9 @@ category links, verification and change history."""
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor
@@ -17,6 +17,8 @@ from app.directory.schemas import (
     LocationRead,
     OrganizationRead,
     Page,
+    PageNumber,
+    PerPage,
     PhoneRead,
     ScheduleRead,
     ServiceFull,
@@ -35,8 +37,6 @@ from app.directory.write_schemas import (
 )
 
 router = APIRouter(tags=["directory maintenance"])
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
-PerPage = Annotated[int, Query(ge=1, le=100)]
 
 
 class RecordChangeRead(BaseModel):

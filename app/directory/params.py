@@ -14,6 +14,7 @@ from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
 from app.directory.models import TaxonomyTerm
+from app.directory.schemas import PageNumber, PerPage
 from app.gazetteer.service import find_places, preferred_place
 from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
 from search.text import clean_text
@@ -50,8 +51,8 @@ class SearchParams:
 
 def search_params(
     search: Annotated[str | None, Query(description="Full-text search, English or Bangla.")] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="Latitude (WGS84).")] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180, description="Longitude (WGS84).")] = None,
     radius_km: Annotated[

@@ -14,6 +14,8 @@ from app.directory.schemas import (
     ApiRoot,
     OrganizationRead,
     Page,
+    PageNumber,
+    PerPage,
     ServiceAtLocationRead,
     ServiceFull,
     ServiceListItem,
@@ -25,8 +27,6 @@ from search.backend import SearchBackend
 
 router = APIRouter()
 
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
-PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
 
 ATTRIBUTION = [
     "Human Services Data Specification: an Open Referral resource (https://openreferral.org/), CC BY-SA 4.0.",

@@ -6,11 +6,16 @@ Fields that are unknown are left out of responses (not `null`), as HSDS validato
 import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 T = TypeVar("T")
+
+# the paging parameters of every list endpoint
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
 
 
 class Read(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 from meilisearch import Client
 from meilisearch.errors import MeilisearchError
+from meilisearch.index import Index
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,12 @@ def meili_client() -> Client:
 
 
 @lru_cache
+def meili_index() -> Index:
+    """The configured index of the process's client (made once, not per search)."""
+    return meili_client().index(get_settings().meili_index)
+
+
+@lru_cache
 def breaker() -> Breaker:
     """The process's record of Meilisearch failures."""
     return Breaker(retry_seconds=get_settings().meili_retry_seconds)
@@ -52,8 +59,7 @@ def search_backend(session: AsyncSession) -> SearchBackend:
     settings = get_settings()
     if settings.search_backend != "meilisearch":
         return postgres
-    primary = MeiliSearch(meili_client().index(settings.meili_index))
-    return FallbackSearch(primary, postgres, breaker())
+    return FallbackSearch(MeiliSearch(meili_index()), postgres, breaker())
 
 
 async def current_settings(session: AsyncSession) -> dict[str, Any]:

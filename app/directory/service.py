@@ -161,18 +161,13 @@ async def search_service_list(
     if missing:
         doc = ServiceSearch.__table__.c
         stmt = select(doc.service_id, cast(doc.list_item, Text)).where(doc.service_id.in_(missing))
-        documents |= dict((await session.execute(stmt)).tuples().all())
-        # backends that store no list item (Meilisearch) give the distance separately
-        for hit in result.hits:
-            if (
-                hit.service_id in missing
-                and hit.distance_km is not None
-                and hit.service_id in documents
-            ):
-                stored = documents[hit.service_id]
-                documents[hit.service_id] = (
-                    f'{stored[:-1]},"distance_km":{round(hit.distance_km, 3)}}}'
-                )
+        distances = {hit.service_id: hit.distance_km for hit in result.hits}
+        for service_id, item in (await session.execute(stmt)).tuples():
+            # backends that store no list item (Meilisearch) give the distance separately
+            distance = distances[service_id]
+            if distance is not None:
+                item = f'{item[:-1]},"distance_km":{round(distance, 3)}}}'
+            documents[service_id] = item
     contents = [documents[hit.service_id] for hit in result.hits if hit.service_id in documents]
     meta = page_meta(
         total=result.total, page=query.page, per_page=query.per_page, size=len(contents)

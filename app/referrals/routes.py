@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, HttpUrl
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
 from app.directory.maintenance import resolve_district
-from app.directory.schemas import Page
+from app.directory.schemas import Page, PageNumber, PerPage
 from app.referrals import notifications, reports
 from app.referrals import service as referrals
 from app.referrals.models import Mou, Referral
@@ -29,8 +29,6 @@ from app.referrals.schemas import (
 )
 
 router = APIRouter(tags=["MoUs and referrals"])
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
-PerPage = Annotated[int, Query(ge=1, le=100)]
 
 
 def mou_read(mou: Mou) -> MouRead:

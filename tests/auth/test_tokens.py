@@ -7,16 +7,15 @@ from typing import Any
 
 import jwt
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
 from app.core.config import Settings, get_settings
-from app.core.db import get_session
-from app.main import create_app
 from tests.accounts import PASSWORD, make_account
+from tests.api import api_client
 
 PROBLEM = "application/problem+json"
 
@@ -155,15 +154,7 @@ async def test_a_password_reset_voids_older_tokens(
 @pytest.fixture
 async def other_client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     """A client at another address, sharing the test's transaction."""
-    app = create_app()
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.commit()
-
-    app.dependency_overrides[get_session] = test_session
-    transport = ASGITransport(app=app, client=("203.0.113.7", 4000))
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with api_client(session, address=("203.0.113.7", 4000)) as http:
         yield http
 
 

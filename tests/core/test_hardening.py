@@ -3,13 +3,13 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
-from app.core.db import get_session
 from app.main import create_app
 from tests.accounts import make_account
+from tests.api import api_client
 
 PORTAL = "https://jessore.gov.bd"
 
@@ -22,13 +22,7 @@ async def portal_client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     settings.cors_origins = [PORTAL]
     app = create_app()
     settings.cors_origins = saved
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.commit()
-
-    app.dependency_overrides[get_session] = test_session
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+    async with api_client(session, app=app) as http:
         yield http
 
 

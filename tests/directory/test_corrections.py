@@ -5,28 +5,19 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
-from app.core.db import get_session
-from app.main import create_app
 from tests.accounts import make_account, organization_id
+from tests.api import api_client
 
 
 @pytest.fixture
 async def public(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     """An anonymous client at an address of its own (the rate limit counts per client)."""
-    app = create_app()
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.commit()
-
-    app.dependency_overrides[get_session] = test_session
     address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
-    transport = ASGITransport(app=app, client=(address, 5000))
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with api_client(session, address=(address, 5000)) as http:
         yield http
 
 

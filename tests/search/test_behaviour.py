@@ -13,12 +13,12 @@ made-up words (quorvex, trelliumax) no seed text contains.
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi import Depends
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -26,13 +26,12 @@ from app.core.db import get_session
 from app.directory.models import Location, Phone, SearchOutbox, Service, ServiceAtLocation
 from app.directory.routes import get_search_backend
 from app.gazetteer.models import AdminArea, AdminAreaName
-from app.main import create_app
 from search.backend import SearchBackend
 from search.meili import MeiliSearch, index_settings, make_client
 from search.postgres import PostgresSearch
 from search.sync import apply_changes, drain_once, load_sources, rebuild, task_waiter
 from search.synonyms import load_synonyms
-from tests.api import Json
+from tests.api import Json, api_client
 from tests.builders import make_organization, make_service
 from tests.geo import offset_north
 
@@ -54,7 +53,6 @@ class Backend:
     name: str
     http: AsyncClient
     sync: Callable[[], Awaitable[None]]
-    touched: set[uuid.UUID] = field(default_factory=set)
 
     async def search(self, **params: Any) -> Json:
         await self.sync()
@@ -82,18 +80,13 @@ async def meili_index(engine: AsyncEngine) -> AsyncIterator[str]:
     task_waiter(client)(client.delete_index(uid))
 
 
-def _app(session: AsyncSession, backend: Callable[[AsyncSession], SearchBackend]) -> Any:
-    app = create_app()
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
+def _overrides(backend: Callable[[AsyncSession], SearchBackend]) -> dict[Any, Any]:
+    """The API's search backend replaced by `backend` (over the request's session)."""
 
     def configured(session: AsyncSession = Depends(get_session)) -> SearchBackend:
         return backend(session)
 
-    app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[get_search_backend] = configured
-    return app
+    return {get_search_backend: configured}
 
 
 @pytest.fixture(params=["postgres", "meilisearch"])
@@ -101,14 +94,11 @@ async def backend(
     request: pytest.FixtureRequest, session: AsyncSession, engine: AsyncEngine
 ) -> AsyncIterator[Backend]:
     if request.param == "postgres":
-        app = _app(session, PostgresSearch)
 
         async def nothing() -> None:
             return None
 
-        async with AsyncClient(
-            transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
-        ) as http:
+        async with api_client(session, overrides=_overrides(PostgresSearch)) as http:
             yield Backend("postgres", http, nothing)
         return
 
@@ -126,11 +116,9 @@ async def backend(
         while await drain_once(session, index, wait):
             pass
 
-    app = _app(session, lambda _: MeiliSearch(index))
-    async with AsyncClient(
-        transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
-    ) as http:
-        yield Backend("meilisearch", http, sync, touched)
+    meili = _overrides(lambda _: MeiliSearch(index))
+    async with api_client(session, overrides=meili) as http:
+        yield Backend("meilisearch", http, sync)
     # put the touched services back as committed (this test's transaction is rolled back)
     async with AsyncSession(engine) as committed:
         sources = await load_sources(committed, list(touched))

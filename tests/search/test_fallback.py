@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import Depends
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
@@ -17,12 +17,12 @@ from app.core.config import Settings, get_settings
 from app.core.db import get_engine, get_session
 from app.directory import search_engine
 from app.directory.routes import get_search_backend
-from app.main import create_app
 from search.backend import SearchBackend
 from search.fallback import Breaker, FallbackSearch
 from search.meili import MeiliSearch, SearchUnavailable, make_client
 from search.postgres import PostgresSearch
 from search.query import ServiceQuery
+from tests.api import api_client
 
 
 def closed_port() -> int:
@@ -44,19 +44,12 @@ def breaker() -> Breaker:
 @pytest.fixture
 async def meili_down_client(session: AsyncSession, breaker: Breaker) -> AsyncIterator[AsyncClient]:
     """The API configured for a Meilisearch that does not answer."""
-    app = create_app()
     index = make_client(UNREACHABLE, "key", 1).index("services")
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
 
     def backend(session: AsyncSession = Depends(get_session)) -> SearchBackend:
         return FallbackSearch(MeiliSearch(index), PostgresSearch(session), breaker)
 
-    app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[get_search_backend] = backend
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with api_client(session, overrides={get_search_backend: backend}) as http:
         yield http
 
 
@@ -131,13 +124,14 @@ async def test_a_configured_meilisearch_that_is_down_falls_back_through_the_sett
         meili_timeout_seconds=1,
     )
     monkeypatch.setattr(search_engine, "get_settings", lambda: settings)
-    search_engine.meili_client.cache_clear()
-    search_engine.breaker.cache_clear()
+    caches = (search_engine.meili_client, search_engine.meili_index, search_engine.breaker)
+    for cache in caches:
+        cache.cache_clear()
     try:
         response = await client.get("/services", params={"search": "legal aid"})
     finally:
-        search_engine.meili_client.cache_clear()
-        search_engine.breaker.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
 
     assert response.status_code == 200
     assert response.json()["total_items"] > 0

@@ -12,7 +12,6 @@ from tests.builders import make_service
 class IdsOnly:
     """A backend answering with fixed hits that carry no stored document."""
 
-    name = "ids-only"
     served_by = "ids-only"
     fallback_reason: str | None = None
 
