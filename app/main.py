@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from app.audit.middleware import AuditMiddleware
+from app.audit.middleware import AuditRecorder
 from app.audit.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.auth.user_routes import router as user_router
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import get_engine, get_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
+from app.core.transaction import RequestTransactions
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
@@ -56,13 +57,14 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    # innermost: its commit failures and problems pass through compression, CORS and headers
+    app.add_middleware(RequestTransactions, sessions=get_sessionmaker, recorder=AuditRecorder())
     app.add_middleware(
         GZipMiddleware,
         minimum_size=settings.gzip_minimum_size,
         compresslevel=settings.gzip_level,
     )
     app.add_middleware(SplitCORS, private_origins=settings.cors_origins)
-    app.add_middleware(AuditMiddleware)
     app.add_middleware(RejectNulBytes)
     app.add_middleware(LimitBody, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -9,6 +9,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import get_session
+from app.core.transaction import current_transaction
 from app.main import create_app
 
 Json = dict[str, Any]
@@ -27,9 +28,10 @@ async def api_client(
     dependencies."""
     app = app or create_app()
 
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.commit()
+    async def test_session() -> AsyncSession:
+        # the request commits and rolls back the test's session as it would its own
+        await current_transaction().use(session)
+        return session
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides.update(overrides or {})

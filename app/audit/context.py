@@ -32,6 +32,11 @@ def start_audit() -> AuditContext:
     return context
 
 
+def current_audit() -> AuditContext | None:
+    """The audit context of the request being served, if any."""
+    return _current.get()
+
+
 def set_actor(actor: Actor) -> None:
     """Record who the request acts for; the request is then audited."""
     context = _current.get()

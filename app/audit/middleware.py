@@ -1,17 +1,22 @@
-"""Writes one `audit_event` for every request that carried a valid token, whatever its outcome."""
+"""The audit log's record of each request that carried a valid token, whatever its outcome."""
 
-import logging
+from urllib.parse import parse_qsl, urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from app.audit.context import Actor, start_audit
+from app.audit.context import Actor, current_audit, start_audit
 from app.audit.models import AuditEvent
 from app.auth.service import decode_token
-from app.core.db import get_sessionmaker
 from app.core.errors import AppError
 
-logger = logging.getLogger("app.audit")
+# the log keeps a bounded prefix of what a client sent, never an unbounded copy
+MAX_PATH_CHARS = 500
+MAX_QUERY_CHARS = 500
+# what signed-in users search for is theirs: the log notes that they searched, not for what
+PRIVATE_PARAMETERS = frozenset({"search"})
+OMITTED = "[omitted]"
 
 
 def _actor_from_token(scope: Scope) -> Actor | None:
@@ -31,51 +36,51 @@ def _actor_from_token(scope: Scope) -> Actor | None:
     )  # fmt: skip
 
 
-class AuditMiddleware:
-    """Records authenticated requests after they are answered, in a transaction of their own,
-    so that a failed or refused request is still on the record."""
+def _bounded(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+def audited_query(raw: bytes) -> str | None:
+    """The query string as the log keeps it: search text omitted, at most `MAX_QUERY_CHARS`."""
+    if not raw:
+        return None
+    text = raw.decode("latin-1")
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if any(name in PRIVATE_PARAMETERS for name, _ in pairs):
+        text = urlencode(
+            [(name, OMITTED if name in PRIVATE_PARAMETERS else value) for name, value in pairs],
+            safe="[]",
+        )
+    return _bounded(text, MAX_QUERY_CHARS)
+
+
+class AuditRecorder:
+    """Adds the audit row of each authenticated request to the request's own transaction (see
+    app/core/transaction.py): a write and its audit row commit together, and a refused or failed
+    request is recorded before it is answered."""
+
+    def begin(self, scope: Scope) -> None:
+        start_audit()
+
+    async def record(self, session: AsyncSession, scope: Scope, status: int) -> None:
+        context = current_audit()
+        # public endpoints do not look at tokens; a request that carried a valid one is
+        # audited all the same, from the token's own claims
+        actor = (context.actor if context else None) or _actor_from_token(scope)
+        if actor is None:
             return
-        context = start_audit()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            # public endpoints do not look at tokens; a request that carried a valid one is
-            # audited all the same, from the token's own claims
-            actor = context.actor or _actor_from_token(scope)
-            if actor is not None:
-                client = scope.get("client")
-                event = AuditEvent(
-                    user_id=actor.user_id,
-                    user_email=actor.email,
-                    organization_id=actor.organization_id,
-                    role=actor.role,
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=scope.get("query_string", b"").decode("latin-1") or None,
-                    status=status,
-                    record_ids=list(dict.fromkeys(context.record_ids)),
-                    client=client[0] if client else None,
-                )
-                try:
-                    async with get_sessionmaker()() as session:
-                        session.add(event)
-                        await session.commit()
-                except Exception:
-                    logger.exception(
-                        "could not write the audit event of %s %s", event.method, event.path
-                    )
+        client = scope.get("client")
+        session.add(
+            AuditEvent(
+                user_id=actor.user_id,
+                user_email=actor.email,
+                organization_id=actor.organization_id,
+                role=actor.role,
+                method=scope["method"],
+                path=_bounded(scope["path"], MAX_PATH_CHARS),
+                query=audited_query(scope.get("query_string", b"")),
+                status=status,
+                record_ids=list(dict.fromkeys(context.record_ids)) if context else [],
+                client=client[0] if client else None,
+            )
+        )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core.config import get_settings
+from app.core.transaction import current_transaction
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -64,16 +65,10 @@ def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(get_engine(), expire_on_commit=False)
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """One session per request: committed on success, rolled back on error."""
-    async with get_sessionmaker()() as session:
-        try:
-            yield session
-        except Exception:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()
+async def get_session() -> AsyncSession:
+    """The request's session; `RequestTransactions` commits it before the response starts (and
+    rolls it back on error), so routes and services only `flush()`."""
+    return current_transaction().session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

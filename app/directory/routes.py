@@ -42,7 +42,7 @@ ATTRIBUTION_BN = [
 ]
 
 
-def get_search_backend(session: Annotated[AsyncSession, Depends(get_session)]) -> SearchBackend:
+async def get_search_backend(session: Annotated[AsyncSession, Depends(get_session)]) -> SearchBackend:
     """The configured search backend for this request."""
     return search_backend(session)
 
