@@ -2,11 +2,12 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.middleware import AuditRecorder
 from app.audit.routes import router as audit_router
@@ -48,8 +49,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await get_engine().dispose()
 
 
-def create_app() -> FastAPI:
-    """Builds the application with its middleware, error handlers and routes."""
+def create_app(
+    sessions: Callable[[], async_sessionmaker[AsyncSession]] = get_sessionmaker,
+) -> FastAPI:
+    """Builds the application with its middleware, error handlers and routes; `sessions` gives
+    the factory of the requests' sessions (the configured database by default)."""
     settings = get_settings()
     app = FastAPI(
         title="Referral-network service directory",
@@ -58,7 +62,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     # innermost: its commit failures and problems pass through compression, CORS and headers
-    app.add_middleware(RequestTransactions, sessions=get_sessionmaker, recorder=AuditRecorder())
+    app.add_middleware(RequestTransactions, sessions=sessions, recorder=AuditRecorder())
     app.add_middleware(
         GZipMiddleware,
         minimum_size=settings.gzip_minimum_size,

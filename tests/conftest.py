@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import get_settings
 from tests.api import api_client
+from tests.committed import World, committed_client, committed_world
 
 
 def _recreate_database(url: str) -> None:
@@ -73,4 +74,18 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 async def client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     """HTTP client over ASGI, sharing the test's session and transaction."""
     async with api_client(session) as http:
+        yield http
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine) -> AsyncIterator[World]:
+    """Committed organizations, a service and accounts of their own (see tests/committed.py)."""
+    async with committed_world(engine) as records:
+        yield records
+
+
+@pytest.fixture
+async def live_client(database_url: str) -> AsyncIterator[AsyncClient]:
+    """A client of the app with its real sessions: each request commits on its own connection."""
+    async with committed_client() as http:
         yield http

@@ -224,4 +224,3 @@ class RequestTransactions:
         finally:
             await transaction.close()
             _current.reset(token)
-

@@ -42,7 +42,9 @@ ATTRIBUTION_BN = [
 ]
 
 
-async def get_search_backend(session: Annotated[AsyncSession, Depends(get_session)]) -> SearchBackend:
+async def get_search_backend(
+    session: Annotated[AsyncSession, Depends(get_session)],
+) -> SearchBackend:
     """The configured search backend for this request."""
     return search_backend(session)
 
