@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +22,9 @@ GRANTABLE = {
     "district_admin": ("org_admin", "caseworker"),
     "org_admin": ("org_admin", "caseworker"),
 }
+
+
+UNIQUE_VIOLATION = "23505"
 
 
 class EmailTaken(AppError):
@@ -92,15 +96,20 @@ async def create_user(
     if actor.role != "admin" and not set(pcodes) <= actor.districts:
         raise _forbidden()
     email = account_key(email)
+    taken = EmailTaken(f"There is an account for {email} already.", f"{email} এর অ্যাকাউন্ট আগেই আছে।")
     if (await session.execute(select(User.id).where(User.email == email))).first():
-        raise EmailTaken(
-            f"There is an account for {email} already.", f"{email} এর অ্যাকাউন্ট আগেই আছে।"
-        )
+        raise taken
     user = User(id=uuid.uuid4(), email=email, password_hash=hash_password(password),
                 organization_id=org.id, role=role)  # fmt: skip
     user.districts = [UserDistrict(district_pcode=p) for p in pcodes]
     session.add(user)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # created at the same moment by a concurrent request: the unique index decides
+        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
+            raise taken from exc
+        raise
     touch(user.id)
     return await get_user(session, actor, user.id)
 

@@ -105,7 +105,10 @@ async def queue(
 
 
 async def _pending(session: AsyncSession, actor: Actor, correction_id: uuid.UUID) -> Correction:
-    correction = await session.get(Correction, correction_id)
+    # the row lock makes concurrent decisions queue: the first decides, the others see it decided
+    correction = await session.get(
+        Correction, correction_id, with_for_update=True, populate_existing=True
+    )
     if correction is None:
         raise NotFound(
             f"No correction with id {correction_id}.", f"{correction_id} আইডির কোনো সংশোধন নেই।"

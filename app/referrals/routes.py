@@ -117,9 +117,12 @@ async def create_referral(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ReferralRead:  # fmt: skip
     """Refer a survivor (by pseudonymous case reference) to a service; the covering MoU is found."""
-    referral, _ = await referrals.create_referral(
+    referral, created = await referrals.create_referral(
         session, actor, body, idempotency_key=idempotency_key
     )
+    if not created:
+        # a retry answered as the first request was: same status, same referral
+        response.headers["Idempotent-Replayed"] = "true"
     response.headers["ETag"] = referrals.etag(referral)
     response.headers["Location"] = f"/referrals/{referral.id}"
     return referral_read(referral, with_events=True)

@@ -256,6 +256,8 @@ async def _match_mou(
                 and_(MouService.service_id.is_(None), MouService.category.in_(categories))),
         )
         .order_by(MouService.service_id.is_(None), Mou.valid_from.desc(), MouService.id)
+        # referrals counted against the same terms queue here, so that a quota is never exceeded
+        .with_for_update(of=MouService)
     )  # fmt: skip
     terms = list((await session.execute(stmt)).scalars())
     if not terms:
@@ -319,6 +321,11 @@ async def create_referral(
     _require_party_role(actor)
     digest = _request_hash(data)
     if idempotency_key:
+        # concurrent retries with one key queue here until the first commits, then find its key
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"idempotency:{actor.organization_id}:{idempotency_key}"},
+        )
         seen = await session.get(IdempotencyKey, (actor.organization_id, idempotency_key))
         if seen is not None:
             if seen.request_hash != digest:
@@ -337,21 +344,17 @@ async def create_referral(
         if previous.status not in TERMINAL:
             raise Conflict("The previous referral is still open.", "আগের রেফারেলটি এখনো খোলা।")
     now = datetime.now(UTC)
-    categories = await _service_categories(session, service.id)
-    term, match = await _match_mou(session, referring=actor.organization_id, service=service,
-                                   categories=categories, today=now.date())  # fmt: skip
     referral = Referral(
         id=uuid.uuid4(), case_ref=data.case_ref, client_sex=data.client.sex,
         client_age_band=data.client.age_band, referring_organization_id=actor.organization_id,
         provider_organization_id=service.organization_id, service_id=service.id,
-        category=term.category if term else (categories[0] if categories else None),
-        mou_id=term.mou_id if term else None, mou_service_id=term.id if term else None,
-        outside_mou=term is None, mou_match=match, reason=data.reason, priority=data.priority,
+        reason=data.reason, priority=data.priority,
         consent_given=data.consent.given, consent_obtained_at=data.consent.obtained_at,
         consent_scope=data.consent.scope, notes=data.notes,
         status="draft" if data.draft else "requested", previous_referral_id=data.previous_referral_id,
         created_by=actor.user_id,
     )  # fmt: skip
+    term = await _apply_match(session, referral, today=now.date(), service=service)
     if referral.status == "requested":
         _start_clock(referral, term, now)
     session.add(referral)
@@ -366,6 +369,23 @@ async def create_referral(
                                    request_hash=digest, referral_id=referral.id))  # fmt: skip
     await session.flush()
     return await get_referral(session, actor, referral.id), True
+
+
+async def _apply_match(
+    session: AsyncSession, referral: Referral, *, today: date, service: Service | None = None
+) -> MouService | None:
+    """Set the referral's MoU, term, category and match from the terms covering it today."""
+    service = service or await session.get(Service, referral.service_id)
+    assert service is not None
+    categories = await _service_categories(session, service.id)
+    term, match = await _match_mou(session, referring=referral.referring_organization_id,
+                                   service=service, categories=categories, today=today)  # fmt: skip
+    referral.category = term.category if term else (categories[0] if categories else None)
+    referral.mou_id = term.mou_id if term else None
+    referral.mou_service_id = term.id if term else None
+    referral.outside_mou = term is None
+    referral.mou_match = match
+    return term
 
 
 def _start_clock(referral: Referral, term: MouService | None, now: datetime) -> None:
@@ -397,7 +417,16 @@ def _party(actor: Actor, referral: Referral) -> bool:
 
 
 def _visible(actor: Actor, referral: Referral) -> bool:
-    return actor.role == "admin" or (actor.role in PARTY_ROLES and _party(actor, referral))
+    """Admins see every referral; its two organizations see it, but a draft is the referring
+    organization's alone until it is requested."""
+    if actor.role == "admin":
+        return True
+    if referral.status == "draft":
+        return (
+            actor.role in PARTY_ROLES
+            and actor.organization_id == referral.referring_organization_id
+        )
+    return actor.role in PARTY_ROLES and _party(actor, referral)
 
 
 async def get_referral(
@@ -488,11 +517,8 @@ async def transition(
     referral.status = target
     referral.version += 1
     if target == "requested":
-        term = (
-            await session.get(MouService, referral.mou_service_id)
-            if referral.mou_service_id
-            else None
-        )
+        # a draft counts against a quota only from now on: match it again, under the terms' lock
+        term = await _apply_match(session, referral, today=now.date())
         _start_clock(referral, term, now)
     if target == "accepted":
         referral.accepted_at = now
@@ -555,6 +581,8 @@ async def list_referrals(
         conditions.append(
             {"outgoing": sent, "incoming": received}.get(direction or "", or_(sent, received))
         )
+        if actor.role != "admin":
+            conditions.append(or_(Referral.status != "draft", sent))
     if status:
         conditions.append(Referral.status == status)
     if mou_id:

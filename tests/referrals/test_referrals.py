@@ -224,3 +224,25 @@ async def test_overdue_referrals_are_listable(client: AsyncClient, session: Asyn
     assert {r["id"] for r in overdue["contents"]} == {late["id"]}
     assert overdue["contents"][0]["overdue"] is True
     assert on_time["id"] not in {r["id"] for r in overdue["contents"]}
+
+
+async def test_a_draft_is_the_referring_organizations_alone_until_requested(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    referrer, provider = await parties(session)
+    draft, etag = await refer(client, referrer, await service_id(session), draft=True)
+    incoming = {"direction": "incoming", "status": "draft"}
+
+    unseen = await client.get("/referrals", params=incoming, headers=provider.headers)
+    unread = await client.get(f"/referrals/{draft['id']}", headers=provider.headers)
+    own = await client.get(f"/referrals/{draft['id']}", headers=referrer.headers)
+
+    assert unseen.json()["total_items"] == 0
+    assert unread.status_code == 404
+    assert own.status_code == 200
+    await client.post(f"/referrals/{draft['id']}/transitions", json={"to": "requested"},
+                      headers={**referrer.headers, "If-Match": etag})  # fmt: skip
+    seen = await client.get(
+        "/referrals", params={"direction": "incoming"}, headers=provider.headers
+    )
+    assert draft["id"] in [r["id"] for r in seen.json()["contents"]]
