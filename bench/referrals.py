@@ -128,7 +128,7 @@ async def _transitions(
     async def one_client(http: httpx.AsyncClient) -> None:
         nonlocal failures
         for _ in range(per_client):
-            body = {"case_ref": f"BT-{uuid.uuid4().hex[:8]}", "client": {"sex": "female", "age_band": "18-24"},
+            body = {"case_ref": f"BT-2026-{uuid.uuid4().hex[:8]}", "client": {"sex": "female", "age_band": "18-24"},
                     "service_id": str(service), "reason": "bench", "consent": {"given": True, "obtained_at": "2026-01-01T00:00:00Z"}}  # fmt: skip
             created = await http.post(
                 "/referrals", json=body, headers={"Authorization": f"Bearer {referrer}"}

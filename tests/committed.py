@@ -8,12 +8,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.models import User, UserDistrict
 from app.auth.service import issue_token
-from app.directory.models import Organization, Service
 from app.main import create_app
 from tests.accounts import PASSWORD_HASH
 from tests.builders import make_organization, make_service
@@ -47,7 +46,7 @@ async def committed_user(
 @asynccontextmanager
 async def committed_world(engine: AsyncEngine) -> AsyncIterator[World]:
     """Two new organizations in Jashore (BD4041), a legal aid service of the second, and
-    caseworkers of both; the service and organizations leave the directory afterwards."""
+    caseworkers of both; all of it, and what the test's requests made, is deleted afterwards."""
     tag = uuid.uuid4().hex[:6]
     async with AsyncSession(engine, expire_on_commit=False) as session:
         referrer = await make_organization(session, name=f"Committed referrer {tag}")
@@ -68,19 +67,39 @@ async def committed_world(engine: AsyncEngine) -> AsyncIterator[World]:
     try:
         yield world
     finally:
-        async with AsyncSession(engine) as session:
-            await session.execute(
-                update(Service).where(Service.id == service.id).values(status="defunct")
-            )
-            await session.execute(
-                update(Organization)
-                .where(Organization.id.in_([referrer.id, provider.id]))
-                .values(active=False)
-            )
-            await session.execute(
-                text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]}
-            )
-            await session.commit()
+        await _remove(engine, [referrer.id, provider.id], service.id)
+
+
+# what the committed world's requests can leave behind, children first
+CLEANUP = """
+DELETE FROM referral_event WHERE referral_id IN (SELECT id FROM referral WHERE {orgs});
+DELETE FROM idempotency_key WHERE organization_id = ANY(:orgs);
+DELETE FROM notification_outbox WHERE organization_id = ANY(:orgs);
+DELETE FROM referral WHERE {orgs};
+DELETE FROM mou WHERE referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs);
+DELETE FROM correction WHERE organization_id = ANY(:orgs);
+DELETE FROM record_change WHERE organization_id = ANY(:orgs);
+DELETE FROM audit_event WHERE organization_id = ANY(:orgs);
+DELETE FROM user_district WHERE user_id IN (SELECT id FROM app_user WHERE organization_id = ANY(:orgs));
+DELETE FROM app_user WHERE organization_id = ANY(:orgs);
+DELETE FROM service_search WHERE service_id = :service;
+DELETE FROM service_search_text WHERE service_id = :service;
+DELETE FROM search_outbox WHERE service_id = :service;
+DELETE FROM attribute WHERE link_id = :service;
+DELETE FROM service_area WHERE service_id = :service;
+DELETE FROM service WHERE id = :service;
+DELETE FROM organization WHERE id = ANY(:orgs)
+""".format(orgs="referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs)")
+
+
+async def _remove(engine: AsyncEngine, orgs: list[uuid.UUID], service: uuid.UUID) -> None:
+    """Delete the world again; the referral events' append-only trigger stands aside for it
+    (`session_replication_role`, as for a restore)."""
+    async with AsyncSession(engine) as session:
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
+        for statement in CLEANUP.split(";\n"):
+            await session.execute(text(statement), {"orgs": orgs, "service": service})
+        await session.commit()
 
 
 @asynccontextmanager

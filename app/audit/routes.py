@@ -11,6 +11,7 @@ from app.audit import service as audit
 from app.auth.deps import CurrentActor
 from app.auth.errors import Forbidden
 from app.core.db import SessionDep
+from app.core.schemas import SaneDateTime
 from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(tags=["audit"])
@@ -43,8 +44,10 @@ async def list_audit_events(
     path: Annotated[
         str | None, Query(max_length=500, description="Path, or its beginning.")
     ] = None,
-    since: Annotated[datetime | None, Query(description="From this time on (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[
+        SaneDateTime | None, Query(description="From this time on (inclusive).")
+    ] = None,
+    until: Annotated[SaneDateTime | None, Query(description="Before this time.")] = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Page[AuditEventRead]:

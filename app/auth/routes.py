@@ -9,6 +9,8 @@ from app.auth import service as auth
 from app.auth.deps import Authenticated, CurrentActor, client_address
 from app.auth.schemas import MeRead, TokenRead
 from app.core.db import SessionDep, SideSessionDep
+from app.core.errors import InvalidField
+from app.core.schemas import unstorable
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,6 +24,10 @@ async def create_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Exchange an email and password for a short-lived bearer token."""
+    for field in ("username", "password"):
+        if unstorable(getattr(form, field)):
+            raise InvalidField(field, "contains a character that cannot be stored (NUL)",
+                               "সংরক্ষণ করা যায় না এমন অক্ষর আছে")  # fmt: skip
     issued = await auth.sign_in(
         session, side_session, email=form.username, password=form.password,
         client=client_address(request),

@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StrictBool
 
 from app.auth import users
 from app.auth.deps import CurrentActor
 from app.auth.models import User
 from app.core.db import SessionDep
+from app.core.schemas import Body
 from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(prefix="/users", tags=["accounts"])
@@ -17,9 +18,7 @@ Role = Literal["admin", "district_admin", "org_admin", "caseworker"]
 Password = Annotated[str, Field(min_length=12, max_length=200)]
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(Body):
     email: EmailStr
     password: Password
     organization_id: uuid.UUID
@@ -27,10 +26,8 @@ class UserCreate(BaseModel):
     districts: list[str] = Field(default=[], max_length=64)
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    active: bool | None = None
+class UserUpdate(Body):
+    active: StrictBool | None = None
     role: Role | None = None
     password: Password | None = None
 

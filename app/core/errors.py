@@ -35,6 +35,13 @@ class NotFound(AppError):
     code = "not-found"
 
 
+class Conflict(AppError):
+    """The request is valid but clashes with the records' current state."""
+
+    status = 409
+    code = "conflict"
+
+
 class InvalidParameter(AppError):
     """A query parameter has a value the API cannot use; names the parameter."""
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import AnyUrl, BaseModel
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, exists, func, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import Actor, touch
 from app.auth.errors import Forbidden
-from app.core.errors import InvalidField, InvalidParameter, NotFound
+from app.core.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from app.directory.models import (
     Address,
     Attribute,
@@ -39,6 +40,8 @@ from app.directory.write_schemas import (
     ScheduleUpdate,
     ServiceCreate,
     ServiceUpdate,
+    check_schedule,
+    ordered,
 )
 from app.gazetteer.service import find_places
 
@@ -205,12 +208,24 @@ async def update_organization(
         ):
             raise _forbidden()
         values["district_pcode"] = district
+    if values.get("case_ref_pattern") is not None:
+        await _check_pattern(session, values["case_ref_pattern"])
     before, after = _apply(org, values)
     await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="deactivate" if values.get("active") is False else "update",
                          before=before, after=after)  # fmt: skip
     await refresh_search(session, await _service_ids_of_org(session, org.id))
     return org
+
+
+async def _check_pattern(session: AsyncSession, pattern: str) -> None:
+    """422 unless PostgreSQL, which matches case references, accepts the regular expression."""
+    try:
+        async with session.begin_nested():
+            await session.execute(text("SELECT '' ~ :pattern"), {"pattern": pattern})
+    except DBAPIError as exc:
+        raise InvalidField("case_ref_pattern", "is not a valid regular expression",
+                           "সঠিক রেগুলার এক্সপ্রেশন নয়") from exc  # fmt: skip
 
 
 async def verify_organization(
@@ -326,6 +341,15 @@ async def _set_links(
     return changed
 
 
+async def _has_a_place(session: AsyncSession, service_id: uuid.UUID) -> bool:
+    """Whether a service is still somewhere: at a location, or serving an area."""
+    await session.flush()
+    located = select(ServiceAtLocation.id).where(ServiceAtLocation.service_id == service_id)
+    serving = select(ServiceArea.id).where(ServiceArea.service_id == service_id)
+    placed = await session.scalar(select(or_(exists(located), exists(serving))))
+    return bool(placed)
+
+
 async def _links_before(session: AsyncSession, service_id: uuid.UUID) -> dict[str, Any]:
     codes = (
         (
@@ -406,7 +430,14 @@ async def update_service(
     service = await _service_for(session, actor, service_id)
     links_before = await _links_before(session, service.id)
     before, after = _apply(service, _fields(data, exclude=_SERVICE_LINKS))
+    try:
+        ordered(service.minimum_age, service.maximum_age, "minimum_age is above maximum_age")
+    except ValueError as exc:
+        raise InvalidField("maximum_age", str(exc), "সর্বনিম্ন বয়স সর্বোচ্চ বয়সের বেশি") from exc
     links = await _set_links(session, service, data)
+    if not await _has_a_place(session, service.id):
+        raise InvalidReference("location_ids", "a service keeps a location or a service_area",
+                               "সেবার একটি অবস্থান বা সেবা-এলাকা থাকতে হবে")  # fmt: skip
     action = "deactivate" if after.get("status") in ("inactive", "defunct") else "update"
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action=action,
                          before=before | links_before, after=after | links)  # fmt: skip
@@ -498,10 +529,31 @@ async def delete_location(session: AsyncSession, actor: Actor, location_id: uuid
     """Remove a place (and its service-at-location links); its services leave its area."""
     location = await _location_for(session, actor, location_id)
     service_ids = await _service_ids_at(session, location.id)
+    stranded = await _only_place_of(session, location.id, service_ids)
+    if stranded:
+        names = ", ".join(sorted(stranded))
+        raise Conflict(
+            f"This is the only place of {names}: give them another location or a service area first.",
+            f"এটি {names} সেবার একমাত্র স্থান: আগে অন্য অবস্থান বা সেবা-এলাকা দিন।",
+        )  # fmt: skip
     await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id, action="deactivate",
                          before={"name": location.name}, after={"name": None})  # fmt: skip
     await session.delete(location)
     await refresh_search(session, service_ids)
+
+
+async def _only_place_of(
+    session: AsyncSession, location_id: uuid.UUID, service_ids: list[uuid.UUID]
+) -> list[str]:
+    """The names of the services that would be nowhere without this location."""
+    elsewhere = select(ServiceAtLocation.id).where(
+        ServiceAtLocation.service_id == Service.id, ServiceAtLocation.location_id != location_id
+    )
+    serving = select(ServiceArea.id).where(ServiceArea.service_id == Service.id)
+    stmt = select(Service.name).where(
+        Service.id.in_(service_ids), ~exists(elsewhere), ~exists(serving)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def _phone_owner_org(
@@ -590,6 +642,13 @@ async def update_schedule(
     schedule: Schedule = await _get(session, Schedule, schedule_id, "schedule")
     org_id = await _schedule_owner(session, actor, schedule)
     before, after = _apply(schedule, _schedule_values(data))
+    try:
+        check_schedule(
+            schedule.opens_at, schedule.closes_at, schedule.valid_from, schedule.valid_to
+        )
+    except ValueError as exc:
+        field = "closes_at" if "closes_at" in str(exc) else "valid_to"
+        raise InvalidField(field, str(exc), "সময় বা তারিখের ক্রম ঠিক নয়") from exc
     await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
                          action="update", before=before, after=after)  # fmt: skip
     return schedule

@@ -83,6 +83,9 @@ class Organization(ProvenanceMixin, TimestampMixin, Base):
     """A provider organization (HSDS `organization`) with its home district."""
 
     __tablename__ = "organization"
+    __table_args__ = (
+        CheckConstraint("char_length(case_ref_pattern) <= 200", name="case_ref_pattern"),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     slug: Mapped[str | None] = mapped_column(Text, unique=True)
@@ -97,6 +100,9 @@ class Organization(ProvenanceMixin, TimestampMixin, Base):
     district_pcode: Mapped[str | None] = mapped_column(ForeignKey("admin_area.pcode"), index=True)
     parent_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # the pattern the organization's case references follow (a PostgreSQL regular expression,
+    # matched whole); none: a case reference must hold a digit
+    case_ref_pattern: Mapped[str | None] = mapped_column(Text)
 
     services: Mapped[list["Service"]] = relationship(back_populates="organization", lazy="raise")
     phones: Mapped[list["Phone"]] = relationship(
@@ -111,6 +117,9 @@ class Service(ProvenanceMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(
             "status IN ('active', 'inactive', 'defunct', 'temporarily closed')", name="status"
+        ),
+        CheckConstraint(
+            "minimum_age IS NULL OR maximum_age IS NULL OR minimum_age <= maximum_age", name="ages"
         ),
     )
 
@@ -288,6 +297,14 @@ class Schedule(Base):
     """When a service or location is open (HSDS `schedule`, iCal-style)."""
 
     __tablename__ = "schedule"
+    __table_args__ = (
+        CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="hours"
+        ),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="validity"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     service_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
+from app.core.schemas import SaneDateTime
 from app.directory.models import TaxonomyTerm
 from app.directory.schemas import PageNumber, PerPage
 from app.gazetteer.service import find_places, preferred_place
@@ -80,7 +81,7 @@ def search_params(
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
     taxonomy_term_id: Annotated[uuid.UUID | None, Query()] = None,
     taxonomy_id: Annotated[uuid.UUID | None, Query()] = None,
-    modified_after: Annotated[datetime | None, Query()] = None,
+    modified_after: Annotated[SaneDateTime | None, Query()] = None,
     full: Annotated[bool, Query(description="Return fully nested services.")] = False,
 ) -> SearchParams:
     """Collects the search parameters (FastAPI checks types and ranges)."""

@@ -6,14 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     model_validator,
 )
 
+from app.core.schemas import Body, NotNull, SaneDate
 from search.text import clean_text
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=5000)]
@@ -27,8 +28,26 @@ LegalStatus = Literal[
 ]
 
 
-class Write(BaseModel):
+class Write(Body):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def ordered(low: object, high: object, what: str) -> None:
+    """`ValueError` unless `low` comes no later than `high` (either may be unknown)."""
+    if low is not None and high is not None and low > high:  # type: ignore[operator]
+        raise ValueError(what)
+
+
+class Ages(Write):
+    """A service's age limits, in order."""
+
+    minimum_age: int | None = Field(default=None, ge=0, le=120)
+    maximum_age: int | None = Field(default=None, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def ages_in_order(self) -> "Ages":
+        ordered(self.minimum_age, self.maximum_age, "minimum_age is above maximum_age")
+        return self
 
 
 class OrganizationCreate(Write):
@@ -46,19 +65,24 @@ class OrganizationCreate(Write):
 
 
 class OrganizationUpdate(Write):
-    name: ShortText | None = None
+    name: Annotated[ShortText | None, NotNull] = None
     name_bn: ShortText | None = None
     alternate_name: ShortText | None = None
-    description: Text | None = None
+    description: Annotated[Text | None, NotNull] = None
     description_bn: Text | None = None
     email: EmailStr | None = None
     website: HttpUrl | None = None
     legal_status: LegalStatus | None = None
     district: Place | None = None
-    active: bool | None = None
+    active: Annotated[StrictBool | None, NotNull] = None
+    # the pattern the organization's case references must follow (matched whole, a PostgreSQL
+    # regular expression); null: the default rule (at least one digit)
+    case_ref_pattern: (
+        Annotated[str, Field(min_length=1, max_length=200, examples=[r"RJ-\d{4}-\d{4}"])] | None
+    ) = None
 
 
-class ServiceCreate(Write):
+class ServiceCreate(Ages):
     organization_id: uuid.UUID
     name: ShortText
     name_bn: ShortText | None = None
@@ -72,37 +96,33 @@ class ServiceCreate(Write):
     fees_description: Text | None = None
     eligibility_description: Text | None = None
     eligibility_description_bn: Text | None = None
-    minimum_age: int | None = Field(default=None, ge=0, le=120)
-    maximum_age: int | None = Field(default=None, ge=0, le=120)
     alert: Text | None = None
     alert_bn: Text | None = None
     categories: list[Code] = Field(min_length=1, max_length=15)
-    free_of_cost: bool | None = None
+    free_of_cost: StrictBool | None = None
     location_ids: list[uuid.UUID] = Field(default=[], max_length=50)
     service_area: list[Place] = Field(default=[], max_length=50)
 
 
-class ServiceUpdate(Write):
-    name: ShortText | None = None
+class ServiceUpdate(Ages):
+    name: Annotated[ShortText | None, NotNull] = None
     name_bn: ShortText | None = None
     alternate_name: ShortText | None = None
     description: Text | None = None
     description_bn: Text | None = None
     url: HttpUrl | None = None
     email: EmailStr | None = None
-    status: Status | None = None
+    status: Annotated[Status | None, NotNull] = None
     application_process: Text | None = None
     fees_description: Text | None = None
     eligibility_description: Text | None = None
     eligibility_description_bn: Text | None = None
-    minimum_age: int | None = Field(default=None, ge=0, le=120)
-    maximum_age: int | None = Field(default=None, ge=0, le=120)
     alert: Text | None = None
     alert_bn: Text | None = None
-    categories: list[Code] | None = Field(default=None, min_length=1, max_length=15)
-    free_of_cost: bool | None = None
-    location_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    service_area: list[Place] | None = Field(default=None, max_length=50)
+    categories: Annotated[list[Code] | None, NotNull, Field(min_length=1, max_length=15)] = None
+    free_of_cost: StrictBool | None = None
+    location_ids: Annotated[list[uuid.UUID] | None, NotNull, Field(max_length=50)] = None
+    service_area: Annotated[list[Place] | None, NotNull, Field(max_length=50)] = None
 
 
 class AddressWrite(Write):
@@ -122,7 +142,7 @@ class LocationCreate(Write):
     transportation: Text | None = None
     latitude: float = Field(ge=20.3, le=26.7, description="Within Bangladesh.")
     longitude: float = Field(ge=88.0, le=92.7, description="Within Bangladesh.")
-    coordinates_approximate: bool = False
+    coordinates_approximate: StrictBool = False
     address: AddressWrite | None = None
 
 
@@ -134,7 +154,7 @@ class LocationUpdate(Write):
     transportation: Text | None = None
     latitude: float | None = Field(default=None, ge=20.3, le=26.7)
     longitude: float | None = Field(default=None, ge=88.0, le=92.7)
-    coordinates_approximate: bool | None = None
+    coordinates_approximate: Annotated[StrictBool | None, NotNull] = None
 
     @model_validator(mode="after")
     def both_or_neither(self) -> "LocationUpdate":
@@ -162,7 +182,7 @@ class PhoneCreate(Write):
 
 
 class PhoneUpdate(Write):
-    number: PhoneNumber | None = None
+    number: Annotated[PhoneNumber | None, NotNull] = None
     extension: Annotated[str, Field(pattern=r"^[0-9]{1,6}$")] | None = None
     type: Literal["voice", "cell", "fax", "text", "video", "pager", "textphone"] | None = None
     description: ShortText | None = None
@@ -177,8 +197,8 @@ class ScheduleUpdate(Write):
     byday: list[Weekday] | None = None
     opens_at: time | None = None
     closes_at: time | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: SaneDate | None = None
+    valid_to: SaneDate | None = None
     description: ShortText | None = None
     description_bn: ShortText | None = None
     notes: ShortText | None = None
@@ -193,6 +213,20 @@ class ScheduleCreate(ScheduleUpdate):
         if (self.service_id is None) == (self.location_id is None):
             raise ValueError("give exactly one of service_id, location_id")
         return self
+
+    @model_validator(mode="after")
+    def in_order(self) -> "ScheduleCreate":
+        check_schedule(self.opens_at, self.closes_at, self.valid_from, self.valid_to)
+        return self
+
+
+def check_schedule(
+    opens_at: time | None, closes_at: time | None, valid_from: date | None, valid_to: date | None
+) -> None:
+    """`ValueError` unless a schedule opens before it closes and starts before it ends."""
+    if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+        raise ValueError("closes_at must be after opens_at")
+    ordered(valid_from, valid_to, "valid_to is before valid_from")
 
 
 CorrectableType = Literal["organization", "service", "location", "phone"]

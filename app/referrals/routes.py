@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, HttpUrl
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.schemas import SaneDate, SaneDateTime
 from app.directory.maintenance import resolve_district
 from app.directory.schemas import Page, PageNumber, PerPage
 from app.referrals import notifications, reports
@@ -135,8 +135,8 @@ async def list_referrals(
     status: ReferralStatus | None = None,
     mou_id: uuid.UUID | None = None,
     overdue: bool | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: SaneDateTime | None = None,
+    until: SaneDateTime | None = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Page[ReferralRead]:  # fmt: skip
@@ -195,8 +195,8 @@ def _group_by(raw: str | None) -> list[str]:
 @router.get("/reports/referrals")
 async def report_referrals(
     session: SessionDep, actor: CurrentActor,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
+    to: SaneDate | None = None,
     mou_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
     district: Annotated[str | None, Query(max_length=100)] = None,
@@ -217,8 +217,8 @@ async def report_referrals(
 @router.get("/mous/{mou_id}/report")
 async def report_mou(
     session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
+    to: SaneDate | None = None,
     group_by: Annotated[str | None, Query(max_length=200)] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:  # fmt: skip

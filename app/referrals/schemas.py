@@ -2,7 +2,7 @@
 carries a name, phone number or address."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -12,14 +12,29 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StrictBool,
     field_validator,
     model_validator,
 )
 
+from app.core.schemas import Body, NotNull, SaneDate, SaneDateTime
+from app.referrals.privacy import refuse_contact_details, refuse_identifying_case_ref
 from search.text import clean_text
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=2000)]
 Short = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
+# a referral's own free text: never a phone number or an email address
+CaseText = Annotated[Text, AfterValidator(refuse_contact_details)]
+CaseShort = Annotated[Short, AfterValidator(refuse_contact_details)]
+# a survivor's case reference: pseudonymous, with at least one digit unless the organization set
+# a pattern of its own (checked on creation), and never a phone number
+CaseRef = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.\-]{0,39}$", examples=["RJ-2026-0042"]),
+    AfterValidator(refuse_identifying_case_ref),
+]
+# consent may be recorded a little ahead of the server's clock, never in the future
+CLOCK_SKEW = timedelta(minutes=5)
 MouStatus = Literal["draft", "active", "suspended", "expired", "terminated"]
 ReferralStatus = Literal[
     "draft",
@@ -43,14 +58,10 @@ RejectionCode = Literal[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MouServiceWrite(Strict):
+class MouServiceWrite(Body):
     category: Annotated[str, Field(pattern=r"^[a-z_]{2,40}$")]
     service_id: uuid.UUID | None = None
-    free_of_cost: bool | None = None
+    free_of_cost: StrictBool | None = None
     cost_terms: Text | None = None
     quota: int | None = Field(default=None, ge=1, le=100_000)
     quota_period: Literal["month", "quarter", "year"] | None = None
@@ -63,13 +74,13 @@ class MouServiceWrite(Strict):
         return self
 
 
-class MouCreate(Strict):
+class MouCreate(Body):
     reference: Short
     referring_organization_id: uuid.UUID
     provider_organization_id: uuid.UUID
-    signed_on: date | None = None
-    valid_from: date
-    valid_to: date | None = None
+    signed_on: SaneDate | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     status: MouStatus = "draft"
     document_url: HttpUrl | None = None
     services: list[MouServiceWrite] = Field(min_length=1, max_length=50)
@@ -83,14 +94,16 @@ class MouCreate(Strict):
         return self
 
 
-class MouUpdate(Strict):
-    reference: Short | None = None
-    signed_on: date | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    status: MouStatus | None = None
+class MouUpdate(Body):
+    reference: Annotated[Short | None, NotNull] = None
+    signed_on: SaneDate | None = None
+    valid_from: Annotated[SaneDate | None, NotNull] = None
+    valid_to: SaneDate | None = None
+    status: Annotated[MouStatus | None, NotNull] = None
     document_url: HttpUrl | None = None
-    services: list[MouServiceWrite] | None = Field(default=None, min_length=1, max_length=50)
+    services: Annotated[
+        list[MouServiceWrite] | None, NotNull, Field(min_length=1, max_length=50)
+    ] = None
 
 
 class MouServiceRead(BaseModel):
@@ -121,15 +134,15 @@ class MouRead(BaseModel):
     updated_at: datetime
 
 
-class Client(Strict):
+class Client(Body):
     sex: Literal["female", "male", "other", "unknown"]
     age_band: Literal["0-11", "12-17", "18-24", "25-49", "50+", "unknown"]
 
 
-class Consent(Strict):
-    given: bool
-    obtained_at: datetime
-    scope: Short | None = None
+class Consent(Body):
+    given: StrictBool
+    obtained_at: SaneDateTime
+    scope: CaseShort | None = None
 
     @field_validator("given")
     @classmethod
@@ -138,30 +151,45 @@ class Consent(Strict):
             raise ValueError("a referral needs the survivor's consent (given: true)")
         return given
 
+    @field_validator("obtained_at")
+    @classmethod
+    def not_in_the_future(cls, obtained_at: datetime) -> datetime:
+        if obtained_at > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("consent cannot have been obtained in the future")
+        return obtained_at
 
-class ReferralCreate(Strict):
-    case_ref: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.\-]{0,39}$")]
+
+class ReferralCreate(Body):
+    case_ref: CaseRef
     client: Client
     service_id: uuid.UUID
-    reason: Text
+    reason: CaseText
     priority: Literal["routine", "urgent"] = "routine"
     consent: Consent
-    notes: Text | None = None
-    draft: bool = False
+    notes: CaseText | None = None
+    draft: StrictBool = False
     previous_referral_id: uuid.UUID | None = None
 
 
-class Outcome(Strict):
-    services_delivered: Text
-    completed_on: date
-    free_of_cost_honoured: bool
+class Outcome(Body):
+    services_delivered: CaseText
+    completed_on: SaneDate
+    free_of_cost_honoured: StrictBool
     amount_charged: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
+    @field_validator("completed_on")
+    @classmethod
+    def not_in_the_future(cls, completed_on: date) -> date:
+        # a day's grace: Bangladesh is six hours ahead of the server's UTC
+        if completed_on > datetime.now(UTC).date() + timedelta(days=1):
+            raise ValueError("a service cannot have been completed in the future")
+        return completed_on
 
-class Transition(Strict):
+
+class Transition(Body):
     to: ReferralStatus
     reason_code: RejectionCode | Literal["expired_no_response"] | None = None
-    note: Text | None = None
+    note: CaseText | None = None
     outcome: Outcome | None = None
 
 

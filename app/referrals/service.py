@@ -14,7 +14,7 @@ from app.audit.context import Actor, touch
 from app.auth.errors import Forbidden
 from app.auth.models import User
 from app.core.config import get_settings
-from app.core.errors import AppError, InvalidField, NotFound
+from app.core.errors import AppError, Conflict, InvalidField, NotFound
 from app.directory.models import Attribute, Organization, Service, TaxonomyTerm
 from app.referrals import notifications
 from app.referrals.models import IdempotencyKey, Mou, MouService, Referral, ReferralEvent
@@ -40,11 +40,6 @@ MOVES: dict[tuple[str, str], str] = {
     **{(status, "cancelled"): "referrer" for status in ("requested", *OPEN_AFTER_ACCEPTANCE)},
 }
 NEEDS_REASON = {"on_hold", "cancelled", "failed"}
-
-
-class Conflict(AppError):
-    status = 409
-    code = "conflict"
 
 
 class PreconditionRequired(AppError):
@@ -313,6 +308,26 @@ def _require_party_role(actor: Actor) -> None:
                         "রেফারেল করেন রেফারকারী সংস্থার কেসওয়ার্কাররা।")  # fmt: skip
 
 
+async def _check_case_ref(session: AsyncSession, organization_id: uuid.UUID, case_ref: str) -> None:
+    """A case reference follows the organization's pattern or, without one, holds a digit: a
+    name ("Rina.Begum") is refused either way."""
+    pattern = await session.scalar(
+        select(Organization.case_ref_pattern).where(Organization.id == organization_id)
+    )
+    if pattern is None:
+        if not any(char.isdigit() for char in case_ref):
+            raise InvalidReferral("case_ref", "must hold a digit, e.g. RJ-2026-0042; never a name",
+                                  "অন্তত একটি অঙ্ক থাকতে হবে, যেমন RJ-2026-0042; কখনো নাম নয়")  # fmt: skip
+        return
+    # matched by PostgreSQL, whose regular expressions cannot backtrack without bound
+    matches = await session.scalar(
+        text("SELECT :ref ~ ('^(?:' || :pattern || ')$')"), {"ref": case_ref, "pattern": pattern}
+    )
+    if not matches:
+        raise InvalidReferral("case_ref", f"does not follow your organization's pattern {pattern}",
+                              f"আপনার সংস্থার ধরন {pattern} অনুসরণ করে না")  # fmt: skip
+
+
 async def create_referral(
     session: AsyncSession, actor: Actor, data: ReferralCreate, *, idempotency_key: str | None
 ) -> tuple[Referral, bool]:
@@ -332,6 +347,7 @@ async def create_referral(
                 raise InvalidReferral("Idempotency-Key", "was used with another body",
                                       "অন্য অনুরোধে ব্যবহৃত হয়েছে")  # fmt: skip
             return await get_referral(session, actor, seen.referral_id), False
+    await _check_case_ref(session, actor.organization_id, data.case_ref)
     service = await session.get(Service, data.service_id)
     if service is None or service.status != "active":
         raise InvalidReferral("service_id", "no such active service", "এমন কোনো চালু সেবা নেই")
@@ -527,6 +543,9 @@ async def transition(
     if provider_confirmed is not None and target in ("completed", "failed", "accepted", "rejected"):
         referral.provider_confirmed = provider_confirmed
     if target == "completed" and move.outcome is not None:
+        if move.outcome.completed_on < referral.created_at.date() - timedelta(days=1):
+            raise InvalidReferral("outcome.completed_on", "is before the referral was made",
+                                  "রেফারেলের আগের তারিখ")  # fmt: skip
         referral.outcome_services_delivered = move.outcome.services_delivered
         referral.outcome_completed_on = move.outcome.completed_on
         referral.outcome_free_of_cost_honoured = move.outcome.free_of_cost_honoured

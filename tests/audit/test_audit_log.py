@@ -109,3 +109,22 @@ async def test_public_reads_with_a_token_are_audited_too(
     assert [(e["path"], e["status"], e["query"]) for e in events] == [
         ("/services", 200, "search=[omitted]")
     ]
+
+
+async def test_the_log_keeps_no_search_text_and_a_bounded_path_and_query(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await make_account(session, role="admin")
+    user = await make_account(session, role="caseworker")
+    secret = "rina begum kalaroa " * 1600  # about 30 KB
+
+    await client.get(
+        "/services", params={"search": secret, "district": "Jashore"}, headers=user.headers
+    )
+    await client.get("/services/" + "x" * 5000, params={"q": "y" * 5000}, headers=user.headers)
+
+    events = await _events(client, admin.headers, actor=user.user.email)
+    searched = next(e for e in events if e["path"] == "/services")
+    assert searched["query"] == "search=[omitted]&district=Jashore"
+    long = next(e for e in events if e["path"].startswith("/services/x"))
+    assert len(long["path"]) <= 500 and len(long["query"]) <= 500

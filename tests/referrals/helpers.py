@@ -51,7 +51,7 @@ async def make_mou(
 
 def referral_body(service: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "case_ref": f"RJ-{uuid.uuid4().hex[:6]}",
+        "case_ref": f"RJ-2026-{uuid.uuid4().hex[:6]}",
         "client": {"sex": "female", "age_band": "18-24"},
         "service_id": str(service),
         "reason": "Legal advice on compensation",

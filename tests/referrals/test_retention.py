@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.service import purge_closed
-from tests.referrals.helpers import make_mou, parties, refer, service_id
+from tests.committed import World
+from tests.referrals.helpers import make_mou, parties, refer, referral_body, service_id
 from tests.referrals.test_lifecycle import move
 
 
@@ -55,13 +56,21 @@ async def test_purging_keeps_what_reports_count(client: AsyncClient, session: As
     assert await purge_closed(session, months=24) == 0
 
 
-async def test_outside_the_purge_events_cannot_be_changed(engine: AsyncEngine) -> None:
+async def test_outside_the_purge_events_cannot_be_changed(
+    engine: AsyncEngine, live_client: AsyncClient, world: World
+) -> None:
+    created = await live_client.post(
+        "/referrals", json=referral_body(world.service_id), headers=world.referrer
+    )
+    assert created.status_code == 201, created.text
     # its own connection only: TRUNCATE waits for every other transaction that read the table
     async with engine.connect() as conn:
-        event_id = (await conn.execute(select(ReferralEvent.id).limit(1))).scalar()
+        event_id = (
+            await conn.execute(
+                select(ReferralEvent.id).where(ReferralEvent.referral_id == created.json()["id"])
+            )
+        ).scalar_one()
         await conn.rollback()
-        if event_id is None:
-            pytest.skip("no committed referral event yet (the concurrency test commits some)")
         for statement in (
             f"UPDATE referral_event SET note = NULL WHERE id = {event_id}",
             f"UPDATE referral_event SET to_status = 'completed' WHERE id = {event_id}",
