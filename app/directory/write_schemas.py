@@ -11,6 +11,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     model_validator,
 )
 
@@ -123,6 +124,10 @@ class LocationCreate(Write):
     latitude: float = Field(ge=20.3, le=26.7, description="Within Bangladesh.")
     longitude: float = Field(ge=88.0, le=92.7, description="Within Bangladesh.")
     coordinates_approximate: bool = False
+    confidential: StrictBool = Field(
+        default=False,
+        description="A shelter or safe home: only partners see its address and point.",
+    )
     address: AddressWrite | None = None
 
 
@@ -135,6 +140,11 @@ class LocationUpdate(Write):
     latitude: float | None = Field(default=None, ge=20.3, le=26.7)
     longitude: float | None = Field(default=None, ge=88.0, le=92.7)
     coordinates_approximate: bool | None = None
+    # never null: left out, it stays as it is
+    confidential: StrictBool = Field(
+        default=False,
+        description="A shelter or safe home: only partners see its address and point.",
+    )
 
     @model_validator(mode="after")
     def both_or_neither(self) -> "LocationUpdate":
