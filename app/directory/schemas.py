@@ -213,8 +213,8 @@ class LocationRead(ProvenanceRead):
     transportation: str | None = None
     latitude: float | None = None
     longitude: float | None = None
-    # None only where a confidential location is redacted
-    coordinates_approximate: bool | None = False
+    # left out where a confidential location is redacted
+    coordinates_approximate: bool | None = None
     coordinates_source: str | None = None
     external_identifier: str | None = None
     external_identifier_type: str | None = None
