@@ -179,6 +179,9 @@ def plan_provider(
                 "coordinates_source": coord_source,
                 "data_source": SEED_REPORTS,
                 "source_note": _sources_note(record),
+                # only ever set: reloading a file (even with --refresh) never reveals a place
+                # that a maintainer has marked confidential
+                **({"confidential": True} if loc.confidential else {}),
             }
         )
         if loc.address:

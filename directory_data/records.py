@@ -4,7 +4,7 @@ import re
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from directory_data import DATA_DIR
 from search.text import clean_text
@@ -59,6 +59,8 @@ class LocationRecord(Strict):
     union: Pcode | None = None
     latitude: float | None = Field(default=None, ge=20.3, le=26.7)
     longitude: float | None = Field(default=None, ge=88.0, le=92.7)
+    # a shelter or safe home: public reads and search never show where it is
+    confidential: StrictBool = False
 
     @model_validator(mode="after")
     def both_or_neither(self) -> "LocationRecord":

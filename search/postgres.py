@@ -465,8 +465,11 @@ def location_geography() -> Any:
 
 
 def location_conditions(query: ServiceQuery) -> list[ColumnElement[bool]]:
-    """Radius and bbox applied to a `location` row."""
+    """Radius and bbox applied to a `location` row, which is never a confidential one: its
+    point must not find it (nor tell how far it is)."""
     conditions: list[ColumnElement[bool]] = []
+    if query.bbox is not None or (query.point is not None and query.radius_km is not None):
+        conditions.append(Location.confidential.is_(False))
     if query.point is not None and query.radius_km is not None:
         conditions.append(
             func.ST_DWithin(location_geography(), point_of(query), _radius_m(query), False)

@@ -7,7 +7,7 @@
   constraints keep every other writer (the loader, a console) to the same rules.
 
 Revision ID: 7d1e5c3b9a20
-Revises: 3c6b9e2d4f10
+Revises: 64f1a83bf956
 Create Date: 2026-12-01 22:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d1e5c3b9a20"
-down_revision: str | None = "3c6b9e2d4f10"
+down_revision: str | None = "64f1a83bf956"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,8 +38,23 @@ async def current_actor(
     return auth[0]
 
 
+async def optional_actor(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor | None:
+    """The signed-in user of a valid bearer token, or None: a public read answers a missing,
+    invalid, expired or revoked token alike, as it answers anyone."""
+    if not token:
+        return None
+    try:
+        actor, _ = await authenticated(request, session, token)
+    except NotAuthenticated:
+        return None
+    return actor
+
+
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Authenticated = Annotated[tuple[Actor, TokenClaims], Depends(authenticated)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
 def client_address(request: Request) -> str:

@@ -214,7 +214,10 @@ async def update_organization(
     await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="deactivate" if values.get("active") is False else "update",
                          before=before, after=after)  # fmt: skip
-    await refresh_search(session, await _service_ids_of_org(session, org.id))
+    vouched = (
+        await _service_ids_vouched_by(session, org.id) if {"name", "name_bn"} & set(values) else []
+    )
+    await refresh_search(session, [*await _service_ids_of_org(session, org.id), *vouched])
     return org
 
 
@@ -228,13 +231,37 @@ async def _check_pattern(session: AsyncSession, pattern: str) -> None:
                            "সঠিক রেগুলার এক্সপ্রেশন নয়") from exc  # fmt: skip
 
 
+def _assurance(actor: Actor) -> dict[str, Any]:
+    """Checked today by the actor: the email stays internal (history), the actor's organization
+    is what public reads show (`assured_by`)."""
+    return {
+        "assured_date": date.today(),
+        "assurer_email": actor.email,
+        "assurer_organization_id": actor.organization_id,
+    }
+
+
+async def _service_ids_vouched_by(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:
+    """Services whose list items name this organization as `assured_by` (theirs or their
+    organization's)."""
+    stmt = (
+        select(Service.id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(
+            (Service.assurer_organization_id == org_id)
+            | (Organization.assurer_organization_id == org_id)
+        )
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def verify_organization(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID
 ) -> Organization:
     """Mark an organization's entry as checked today by the actor."""
     org: Organization = await _get(session, Organization, org_id, "organization")
     authorize(actor, org)
-    before, after = _apply(org, {"assured_date": date.today(), "assurer_email": actor.email})
+    before, after = _apply(org, _assurance(actor))
     await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="verify", before=before, after=after)  # fmt: skip
     await refresh_search(session, await _service_ids_of_org(session, org.id))
@@ -448,7 +475,7 @@ async def update_service(
 async def verify_service(session: AsyncSession, actor: Actor, service_id: uuid.UUID) -> Service:
     """Mark a service's entry as checked today by the actor."""
     service = await _service_for(session, actor, service_id)
-    before, after = _apply(service, {"assured_date": date.today(), "assurer_email": actor.email})
+    before, after = _apply(service, _assurance(actor))
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="verify", before=before, after=after)  # fmt: skip
     await refresh_search(session, [service.id])

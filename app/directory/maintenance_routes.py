@@ -12,6 +12,7 @@ from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
 from app.directory import maintenance as m
 from app.directory import service as directory
+from app.directory.confidential import viewer_for
 from app.directory.models import Phone, Schedule
 from app.directory.schemas import (
     LocationRead,
@@ -67,12 +68,16 @@ async def _history(session: SessionDep, actor: CurrentActor, resource_type: str,
     )
 
 
-async def _organization(session: SessionDep, org_id: uuid.UUID) -> OrganizationRead:
-    return await directory.get_organization(session, organization_id=str(org_id))
+async def _organization(
+    session: SessionDep, actor: CurrentActor, org_id: uuid.UUID
+) -> OrganizationRead:
+    viewer = await viewer_for(session, actor)
+    return await directory.get_organization(session, organization_id=str(org_id), viewer=viewer)
 
 
-async def _service(session: SessionDep, service_id: uuid.UUID) -> ServiceFull:
-    return await directory.get_service(session, service_id=str(service_id))
+async def _service(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID) -> ServiceFull:
+    viewer = await viewer_for(session, actor)
+    return await directory.get_service(session, service_id=str(service_id), viewer=viewer)
 
 
 @router.post(
@@ -86,7 +91,7 @@ async def create_organization(
 ) -> OrganizationRead:
     """Add an organization, with its home district (admins and the district's admins)."""
     org = await m.create_organization(session, actor, body)
-    return await _organization(session, org.id)
+    return await _organization(session, actor, org.id)
 
 
 @router.patch(
@@ -99,7 +104,7 @@ async def update_organization(session: SessionDep, actor: CurrentActor, organiza
     """Change an organization; `active: false` deactivates it and takes its services out of search."""
     m.check_not_empty(body)
     await m.update_organization(session, actor, organization_id, body)
-    return await _organization(session, organization_id)
+    return await _organization(session, actor, organization_id)
 
 
 @router.post(
@@ -110,9 +115,9 @@ async def update_organization(session: SessionDep, actor: CurrentActor, organiza
 async def verify_organization(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
 ) -> OrganizationRead:
-    """Record that the entry was checked today (`assured_date`, `assurer_email`)."""
+    """Record that the entry was checked today (`assured_date`, and `assured_by`: your organization)."""
     await m.verify_organization(session, actor, organization_id)
-    return await _organization(session, organization_id)
+    return await _organization(session, actor, organization_id)
 
 
 @router.get("/organizations/{organization_id}/history", response_model=Page[RecordChangeRead])
@@ -130,7 +135,7 @@ async def create_service(
 ) -> ServiceFull:
     """Add a service to an organization you maintain; it is searchable at once."""
     service = await m.create_service(session, actor, body)
-    return await _service(session, service.id)
+    return await _service(session, actor, service.id)
 
 
 @router.patch(
@@ -141,7 +146,7 @@ async def update_service(session: SessionDep, actor: CurrentActor, service_id: u
     """Change a service; `status: inactive` deactivates it (it leaves search)."""
     m.check_not_empty(body)
     await m.update_service(session, actor, service_id, body)
-    return await _service(session, service_id)
+    return await _service(session, actor, service_id)
 
 
 @router.post(
@@ -152,7 +157,7 @@ async def verify_service(
 ) -> ServiceFull:
     """Record that the service's entry was checked today."""
     await m.verify_service(session, actor, service_id)
-    return await _service(session, service_id)
+    return await _service(session, actor, service_id)
 
 
 @router.put(
@@ -165,7 +170,7 @@ async def link_service_category(
 ) -> ServiceFull:
     """Add a category to a service."""
     await m.set_category(session, actor, service_id, code, linked=True)
-    return await _service(session, service_id)
+    return await _service(session, actor, service_id)
 
 
 @router.delete(
@@ -178,7 +183,7 @@ async def unlink_service_category(
 ) -> ServiceFull:
     """Remove a category from a service (it keeps at least one)."""
     await m.set_category(session, actor, service_id, code, linked=False)
-    return await _service(session, service_id)
+    return await _service(session, actor, service_id)
 
 
 @router.get("/services/{service_id}/history", response_model=Page[RecordChangeRead])

@@ -41,7 +41,12 @@ class ProvenanceMixin:
     source_note: Mapped[str | None] = mapped_column(Text)
     licence: Mapped[str | None] = mapped_column(Text)
     assured_date: Mapped[date | None] = mapped_column(Date)
+    # the verifying user's sign-in name, kept internal: public reads show its organization
     assurer_email: Mapped[str | None] = mapped_column(Text)
+    # the verifying user's organization, shown publicly as who vouches for the entry
+    assurer_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
 
 
 class Taxonomy(Base):
@@ -104,7 +109,9 @@ class Organization(ProvenanceMixin, TimestampMixin, Base):
     # matched whole); none: a case reference must hold a digit
     case_ref_pattern: Mapped[str | None] = mapped_column(Text)
 
-    services: Mapped[list["Service"]] = relationship(back_populates="organization", lazy="raise")
+    services: Mapped[list["Service"]] = relationship(
+        back_populates="organization", lazy="raise", foreign_keys="Service.organization_id"
+    )
     phones: Mapped[list["Phone"]] = relationship(
         lazy="raise", primaryjoin="Organization.id == foreign(Phone.organization_id)", viewonly=True
     )
@@ -146,7 +153,9 @@ class Service(ProvenanceMixin, TimestampMixin, Base):
     alert: Mapped[str | None] = mapped_column(Text)
     alert_bn: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="services", lazy="raise")
+    organization: Mapped[Organization] = relationship(
+        back_populates="services", lazy="raise", foreign_keys=[organization_id]
+    )
     service_at_locations: Mapped[list["ServiceAtLocation"]] = relationship(
         back_populates="service", lazy="raise", cascade="all, delete-orphan"
     )
@@ -215,6 +224,8 @@ class Location(ProvenanceMixin, TimestampMixin, Base):
     district_pcode: Mapped[str | None] = mapped_column(Text, index=True)
     upazila_pcode: Mapped[str | None] = mapped_column(Text, index=True)
     union_pcode: Mapped[str | None] = mapped_column(Text, index=True)
+    # a shelter or safe home: public reads and search documents never carry where it is
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     addresses: Mapped[list["Address"]] = relationship(lazy="raise", cascade="all, delete-orphan")
     phones: Mapped[list["Phone"]] = relationship(

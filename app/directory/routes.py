@@ -6,9 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
 from app.directory import service as directory
+from app.directory.confidential import Viewer, viewer_for
 from app.directory.params import SearchParamsDep, build_service_query
 from app.directory.schemas import (
     ApiRoot,
@@ -57,6 +59,15 @@ def _served_by(response: Response, backend: SearchBackend) -> None:
 
 
 SearchBackendDep = Annotated[SearchBackend, Depends(get_search_backend)]
+
+
+async def get_viewer(session: SessionDep, actor: OptionalActor) -> Viewer:
+    """Who reads: anonymous unless the request carries a valid token (confidential locations
+    show where they are only to partners)."""
+    return await viewer_for(session, actor)
+
+
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
 @router.get("/", response_model=ApiRoot, response_model_exclude_none=True)
@@ -114,8 +125,9 @@ SEARCH_HEADERS = {
     responses={200: {"description": "One page of services.", "headers": SEARCH_HEADERS}},
 )
 async def search_services(
-    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep, response: Response
-) -> Response | Page[ServiceFull]:
+    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep, response: Response,
+    viewer: ViewerDep,
+) -> Response | Page[ServiceFull]:  # fmt: skip
     """Search services by word, place, category and distance (HSDS page envelope).
 
     `X-Search-Backend` names the backend that answered (`postgres` or `meilisearch`);
@@ -123,7 +135,7 @@ async def search_services(
     """
     query = await build_service_query(session, params)
     if params.full:
-        page = await directory.search_services_full(session, backend, query=query)
+        page = await directory.search_services_full(session, backend, query=query, viewer=viewer)
         _served_by(response, backend)
         return page
     # list items come pre-serialised from the search documents: no per-item validation
@@ -134,9 +146,9 @@ async def search_services(
 
 
 @router.get("/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True)
-async def read_service(session: SessionDep, service_id: str) -> ServiceFull:
+async def read_service(session: SessionDep, service_id: str, viewer: ViewerDep) -> ServiceFull:
     """One service, fully nested: organization, locations, phones, schedules, categories."""
-    return await directory.get_service(session, service_id=service_id)
+    return await directory.get_service(session, service_id=service_id, viewer=viewer)
 
 
 @router.get(
@@ -148,10 +160,12 @@ async def list_organizations(
     page: PageNumber = 1,
     per_page: PerPage = 20,
     full_service: bool = False,
+    *,
+    viewer: ViewerDep,
 ) -> Page[OrganizationRead]:
     """Organizations, optionally matching a name (English or Bangla)."""
     return await directory.list_organizations(
-        session, search=search, page=page, per_page=per_page, full=full_service
+        session, search=search, page=page, per_page=per_page, full=full_service, viewer=viewer
     )
 
 
@@ -160,9 +174,11 @@ async def list_organizations(
     response_model=OrganizationRead,
     response_model_exclude_none=True,
 )
-async def read_organization(session: SessionDep, organization_id: str) -> OrganizationRead:
+async def read_organization(
+    session: SessionDep, organization_id: str, viewer: ViewerDep
+) -> OrganizationRead:
     """One organization with its phones, locations and services."""
-    return await directory.get_organization(session, organization_id=organization_id)
+    return await directory.get_organization(session, organization_id=organization_id, viewer=viewer)
 
 
 @router.get(
@@ -171,11 +187,11 @@ async def read_organization(session: SessionDep, organization_id: str) -> Organi
     response_model_exclude_none=True,
 )
 async def search_service_at_locations(
-    session: SessionDep, params: SearchParamsDep
+    session: SessionDep, params: SearchParamsDep, viewer: ViewerDep
 ) -> Page[ServiceAtLocationRead]:
     """Services at their locations, with the same filters as `/services`."""
     query = await build_service_query(session, params)
-    return await directory.list_service_at_locations(session, query=query)
+    return await directory.list_service_at_locations(session, query=query, viewer=viewer)
 
 
 @router.get(
@@ -183,9 +199,11 @@ async def search_service_at_locations(
     response_model=ServiceAtLocationRead,
     response_model_exclude_none=True,
 )
-async def read_service_at_location(session: SessionDep, sal_id: str) -> ServiceAtLocationRead:
+async def read_service_at_location(
+    session: SessionDep, sal_id: str, viewer: ViewerDep
+) -> ServiceAtLocationRead:
     """One service at one location."""
-    return await directory.get_service_at_location(session, sal_id=sal_id)
+    return await directory.get_service_at_location(session, sal_id=sal_id, viewer=viewer)
 
 
 @router.get("/taxonomies", response_model=Page[TaxonomyRead], response_model_exclude_none=True)

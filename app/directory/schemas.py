@@ -63,12 +63,22 @@ def page_meta(*, total: int, page: int, per_page: int, size: int) -> dict[str, A
     }
 
 
+class AssuredBy(BaseModel):
+    """The organization that vouches for an entry: that of the user who verified it (whose
+    email is never public)."""
+
+    id: uuid.UUID
+    name: str
+    name_bn: str | None = None
+
+
 class ProvenanceRead(Read):
     data_source: str | None = None
     source_note: str | None = None
     licence: str | None = None
     assured_date: date | None = None
-    assurer_email: str | None = None
+    # extension
+    assured_by: AssuredBy | None = None
 
 
 class TaxonomyRead(Read):
@@ -203,7 +213,8 @@ class LocationRead(ProvenanceRead):
     transportation: str | None = None
     latitude: float | None = None
     longitude: float | None = None
-    coordinates_approximate: bool = False
+    # left out where a confidential location is redacted
+    coordinates_approximate: bool | None = None
     coordinates_source: str | None = None
     external_identifier: str | None = None
     external_identifier_type: str | None = None
@@ -214,6 +225,11 @@ class LocationRead(ProvenanceRead):
     addresses: list[AddressRead] = []
     phones: list[PhoneRead] = []
     distance_km: float | None = None
+    # extensions: a confidential location (a shelter, a safe home) shows where it is only to
+    # partners; everyone else gets its name, phones, division, district and upazila and this note
+    confidential: bool = False
+    confidential_note: str | None = None
+    confidential_note_bn: str | None = None
 
 
 class OrganizationBrief(ProvenanceRead):

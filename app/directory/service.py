@@ -2,14 +2,16 @@
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, func, null, or_, select
+from sqlalchemy import Text, case, cast, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.directory.confidential import Viewer, hidden_locations, redact_location
 from app.directory.errors import (
     OrganizationNotFound,
     ServiceAtLocationNotFound,
@@ -80,6 +82,44 @@ def _columns(obj: Any) -> dict[str, Any]:
     return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a read shows besides its records: the locations the viewer may not see (redacted)
+    and the organizations that vouch for verified entries, by id."""
+
+    hidden: frozenset[uuid.UUID] = frozenset()
+    assurers: Mapping[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+
+
+async def _shown(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    records: Iterable[Organization | Service],
+    locations: Iterable[Location] = (),
+) -> Shown:
+    """The `Shown` of a read of these organizations or services and locations."""
+    ids = {r.assurer_organization_id for r in records if r.assurer_organization_id is not None}
+    assurers: dict[uuid.UUID, dict[str, Any]] = {}
+    if ids:
+        # plain columns, not ORM objects: the assurer may be one of the records being read
+        stmt = select(Organization.id, Organization.name, Organization.name_bn).where(
+            Organization.id.in_(ids)
+        )
+        for org_id, name, name_bn in (await session.execute(stmt)).tuples():
+            assurers[org_id] = {"id": org_id, "name": name, "name_bn": name_bn}
+    return Shown(hidden=await hidden_locations(session, viewer, locations), assurers=assurers)
+
+
+def _vouched(record: Organization | Service, shown: Shown) -> dict[str, Any]:
+    """The columns of an organization or service with the organization that vouches for it
+    (`assured_by`), which public reads show instead of the verifying user's email."""
+    assured_by = None
+    if record.assurer_organization_id is not None:
+        assured_by = shown.assurers.get(record.assurer_organization_id)
+    return {**_columns(record), "assured_by": assured_by}
+
+
 def _extensions(service: Service, distance_km: float | None = None) -> dict[str, Any]:
     categories = sorted(
         (
@@ -103,9 +143,12 @@ def _extensions(service: Service, distance_km: float | None = None) -> dict[str,
     }
 
 
-def location_read(location: Location, distance_km: float | None = None) -> LocationRead:
-    """A location with its addresses and phones (both must be loaded)."""
-    return LocationRead.model_validate(
+def location_read(
+    location: Location, distance_km: float | None = None, *, hidden: bool = False
+) -> LocationRead:
+    """A location with its addresses and phones (both must be loaded); `hidden`: redacted, as
+    a confidential location is for those who may not see it."""
+    read = LocationRead.model_validate(
         {
             **_columns(location),
             "addresses": location.addresses,
@@ -113,24 +156,38 @@ def location_read(location: Location, distance_km: float | None = None) -> Locat
             "distance_km": None if distance_km is None else round(distance_km, 3),
         }
     )
+    return redact_location(read) if hidden else read
 
 
-def service_base(service: Service) -> ServiceBase:
+def service_base(service: Service, shown: Shown) -> ServiceBase:
     """A service's own fields and categories (attributes and cost options must be loaded)."""
-    return ServiceBase.model_validate({**_columns(service), **_extensions(service)})
+    return ServiceBase.model_validate({**_vouched(service, shown), **_extensions(service)})
 
 
 def _term_read(term: TaxonomyTerm, taxonomy_name: str | None = None) -> TaxonomyTermRead:
     return TaxonomyTermRead.model_validate({**_columns(term), "taxonomy_name": taxonomy_name})
 
 
-def service_full(service: Service, *, distance_km: float | None = None) -> ServiceFull:
+def _sal_nested(sal: ServiceAtLocation, shown: Shown) -> dict[str, Any]:
+    """A service-at-location nested in a full service; with a redacted location goes the
+    free-text description of the service there, which could lead to it."""
+    concealed = sal.location_id in shown.hidden
+    return {
+        **_columns(sal),
+        "description": None if concealed else sal.description,
+        "location": location_read(sal.location, hidden=concealed),
+    }
+
+
+def service_full(
+    service: Service, shown: Shown, *, distance_km: float | None = None
+) -> ServiceFull:
     """The full HSDS service of a `Service` loaded with `_full_service_options()`."""
     return ServiceFull.model_validate(
         {
-            **_columns(service),
+            **_vouched(service, shown),
             **_extensions(service, distance_km),
-            "organization": _columns(service.organization),
+            "organization": _vouched(service.organization, shown),
             "phones": service.phones,
             "schedules": service.schedules,
             "service_areas": service.service_areas,
@@ -142,7 +199,7 @@ def service_full(service: Service, *, distance_km: float | None = None) -> Servi
                 for a in service.attributes
             ],
             "service_at_locations": [
-                {**_columns(sal), "location": location_read(sal.location)}
+                _sal_nested(sal, shown)
                 for sal in sorted(
                     service.service_at_locations, key=lambda sal: sal.location.name or ""
                 )
@@ -178,16 +235,29 @@ async def search_service_list(
     return f'{head},"contents":[{",".join(contents)}]}}'.encode()
 
 
+async def _shown_services(
+    session: AsyncSession, viewer: Viewer, services: Sequence[Service]
+) -> Shown:
+    """The `Shown` of full services: their organizations and locations too."""
+    return await _shown(
+        session,
+        viewer,
+        records=[*services, *(service.organization for service in services)],
+        locations=[sal.location for service in services for sal in service.service_at_locations],
+    )
+
+
 async def search_services_full(
-    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery
+    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery, viewer: Viewer
 ) -> Page[ServiceFull]:
-    """One page of fully nested services, in the backend's order."""
+    """One page of fully nested services, in the backend's order, as the viewer may see them."""
     result = await backend.search_services(query)
     ids = [hit.service_id for hit in result.hits]
     stmt = select(Service).where(Service.id.in_(ids)).options(*_full_service_options())
     loaded = {s.id: s for s in (await session.execute(stmt)).scalars()}
+    shown = await _shown_services(session, viewer, list(loaded.values()))
     contents = [
-        service_full(loaded[hit.service_id], distance_km=hit.distance_km)
+        service_full(loaded[hit.service_id], shown, distance_km=hit.distance_km)
         for hit in result.hits
         if hit.service_id in loaded
     ]
@@ -200,8 +270,8 @@ async def search_services_full(
     )
 
 
-async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
-    """The full service, or `ServiceNotFound`."""
+async def get_service(session: AsyncSession, *, service_id: str, viewer: Viewer) -> ServiceFull:
+    """The full service as the viewer may see it, or `ServiceNotFound`."""
     sid = parse_id(service_id)
     service = None
     if sid is not None:
@@ -212,7 +282,7 @@ async def get_service(session: AsyncSession, *, service_id: str) -> ServiceFull:
         raise ServiceNotFound(
             f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।"
         )
-    return service_full(service)
+    return service_full(service, await _shown_services(session, viewer, [service]))
 
 
 def _like_pattern(text: str) -> str:
@@ -235,9 +305,10 @@ def _org_search(stmt: Any, search: str | None) -> Any:
 
 
 async def list_organizations(
-    session: AsyncSession, *, search: str | None, page: int, per_page: int, full: bool
-) -> Page[OrganizationRead]:
-    """Organizations by name (HSDS page envelope)."""
+    session: AsyncSession, *, search: str | None, page: int, per_page: int, full: bool,
+    viewer: Viewer,
+) -> Page[OrganizationRead]:  # fmt: skip
+    """Organizations by name (HSDS page envelope), as the viewer may see them."""
     base = _org_search(select(Organization).where(Organization.active.is_(True)), search)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     stmt = (
@@ -248,7 +319,11 @@ async def list_organizations(
     if full:
         stmt = stmt.options(*_organization_options())
     orgs = (await session.execute(stmt)).scalars().all()
-    contents = [await _organization_read(session, org, full=full) for org in orgs]
+    if full:
+        contents = [await _organization_read(session, org, viewer=viewer) for org in orgs]
+    else:
+        shown = await _shown(session, viewer, records=orgs)
+        contents = [OrganizationRead.model_validate(_vouched(org, shown)) for org in orgs]
     return Page[OrganizationRead].build(
         contents=contents, total=total, page=page, per_page=per_page
     )
@@ -265,11 +340,9 @@ def _organization_options() -> list[LoaderOption]:
 
 
 async def _organization_read(
-    session: AsyncSession, org: Organization, *, full: bool
+    session: AsyncSession, org: Organization, *, viewer: Viewer
 ) -> OrganizationRead:
-    data = _columns(org)
-    if not full:
-        return OrganizationRead.model_validate(data)
+    """An organization with its phones, locations and services (`_organization_options()`)."""
     stmt = (
         select(Location)
         .where(Location.organization_id == org.id)
@@ -278,22 +351,24 @@ async def _organization_read(
     )
     locations = (await session.execute(stmt)).scalars().all()
     services = [
-        service_base(s)
-        for s in sorted(org.services, key=lambda s: s.name)
-        if s.status in VISIBLE_STATUSES
+        s for s in sorted(org.services, key=lambda s: s.name) if s.status in VISIBLE_STATUSES
     ]
+    shown = await _shown(session, viewer, records=[org, *services], locations=locations)
     return OrganizationRead.model_validate(
         {
-            **data,
+            **_vouched(org, shown),
             "phones": org.phones,
-            "locations": [location_read(x) for x in locations],
-            "services": services,
+            "locations": [location_read(x, hidden=x.id in shown.hidden) for x in locations],
+            "services": [service_base(s, shown) for s in services],
         }
     )
 
 
-async def get_organization(session: AsyncSession, *, organization_id: str) -> OrganizationRead:
-    """The organization with its phones, locations and services, or `OrganizationNotFound`."""
+async def get_organization(
+    session: AsyncSession, *, organization_id: str, viewer: Viewer
+) -> OrganizationRead:
+    """The organization with its phones, locations and services as the viewer may see them, or
+    `OrganizationNotFound`."""
     oid = parse_id(organization_id)
     org = None
     if oid is not None:
@@ -305,11 +380,12 @@ async def get_organization(session: AsyncSession, *, organization_id: str) -> Or
             f"No organization with id {organization_id!r}.",
             f"{organization_id!r} আইডির কোনো সংস্থা নেই।",
         )
-    return await _organization_read(session, org, full=True)
+    return await _organization_read(session, org, viewer=viewer)
 
 
 async def get_location(session: AsyncSession, *, location_id: uuid.UUID) -> LocationRead:
-    """One location with its addresses and phones (as written, admin codes included)."""
+    """One location with its addresses and phones (as written, admin codes included, never
+    redacted: for its maintainers)."""
     stmt = (
         select(Location)
         .where(Location.id == location_id)
@@ -330,23 +406,38 @@ def _sal_options() -> list[LoaderOption]:
     ]
 
 
-def _sal_read(sal: ServiceAtLocation, distance_km: float | None) -> ServiceAtLocationRead:
+def _sal_read(
+    sal: ServiceAtLocation, distance_km: float | None, shown: Shown
+) -> ServiceAtLocationRead:
+    hidden = sal.location_id in shown.hidden
     return ServiceAtLocationRead(
         id=sal.id,
         service_id=sal.service_id,
         location_id=sal.location_id,
-        description=sal.description,
-        service=service_base(sal.service),
-        location=location_read(sal.location),
-        distance_km=None if distance_km is None else round(distance_km, 3),
+        # free text about the service at that place, which could lead there
+        description=None if hidden else sal.description,
+        service=service_base(sal.service, shown),
+        location=location_read(sal.location, hidden=hidden),
+        distance_km=None if distance_km is None or hidden else round(distance_km, 3),
+    )
+
+
+async def _shown_sals(
+    session: AsyncSession, viewer: Viewer, sals: Sequence[ServiceAtLocation]
+) -> Shown:
+    return await _shown(
+        session,
+        viewer,
+        records=[sal.service for sal in sals],
+        locations=[sal.location for sal in sals],
     )
 
 
 async def list_service_at_locations(
-    session: AsyncSession, *, query: ServiceQuery
+    session: AsyncSession, *, query: ServiceQuery, viewer: Viewer
 ) -> Page[ServiceAtLocationRead]:
     """Service-at-location pairs: text, category and admin filters apply to the service,
-    radius and bbox to the location itself."""
+    radius and bbox to the location itself (never to a confidential one)."""
     doc = ServiceSearch.__table__
     conditions = [*service_conditions(query, doc.c, geo=False), *location_conditions(query)]
     joined = (
@@ -361,7 +452,11 @@ async def list_service_at_locations(
     distance: Any = null()
     order: list[Any] = [doc.c.name_key, ServiceAtLocation.id]
     if query.point is not None:
-        distance = func.ST_Distance(location_geography(), point_of(query), False) / 1000.0
+        # a point search leaves confidential locations out; no distance to one, whatever else
+        distance = case(
+            (Location.confidential, null()),
+            else_=func.ST_Distance(location_geography(), point_of(query), False) / 1000.0,
+        )
         if query.sort == "distance":
             order.insert(0, distance)
     page = joined.add_columns(distance.label("distance_km")).order_by(*order)
@@ -372,14 +467,17 @@ async def list_service_at_locations(
     loaded = {
         sal.id: sal for sal in (await session.execute(stmt.options(*_sal_options()))).scalars()
     }
-    contents = [_sal_read(loaded[sal_id], distance_km) for sal_id, distance_km in rows]
+    shown = await _shown_sals(session, viewer, list(loaded.values()))
+    contents = [_sal_read(loaded[sal_id], distance_km, shown) for sal_id, distance_km in rows]
     return Page[ServiceAtLocationRead].build(
         contents=contents, total=total, page=query.page, per_page=query.per_page
     )
 
 
-async def get_service_at_location(session: AsyncSession, *, sal_id: str) -> ServiceAtLocationRead:
-    """One service-at-location, or `ServiceAtLocationNotFound`."""
+async def get_service_at_location(
+    session: AsyncSession, *, sal_id: str, viewer: Viewer
+) -> ServiceAtLocationRead:
+    """One service-at-location as the viewer may see it, or `ServiceAtLocationNotFound`."""
     sid = parse_id(sal_id)
     sal = None
     if sid is not None:
@@ -390,7 +488,7 @@ async def get_service_at_location(session: AsyncSession, *, sal_id: str) -> Serv
             f"No service_at_location with id {sal_id!r}.",
             f"{sal_id!r} আইডির কোনো service_at_location নেই।",
         )
-    return _sal_read(sal, None)
+    return _sal_read(sal, None, await _shown_sals(session, viewer, [sal]))
 
 
 async def list_taxonomies(session: AsyncSession, *, page: int, per_page: int) -> Page[TaxonomyRead]:

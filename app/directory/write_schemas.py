@@ -143,6 +143,10 @@ class LocationCreate(Write):
     latitude: float = Field(ge=20.3, le=26.7, description="Within Bangladesh.")
     longitude: float = Field(ge=88.0, le=92.7, description="Within Bangladesh.")
     coordinates_approximate: StrictBool = False
+    confidential: StrictBool = Field(
+        default=False,
+        description="A shelter or safe home: only partners see its address and point.",
+    )
     address: AddressWrite | None = None
 
 
@@ -155,6 +159,11 @@ class LocationUpdate(Write):
     latitude: float | None = Field(default=None, ge=20.3, le=26.7)
     longitude: float | None = Field(default=None, ge=88.0, le=92.7)
     coordinates_approximate: Annotated[StrictBool | None, NotNull] = None
+    confidential: Annotated[
+        StrictBool | None,
+        NotNull,
+        Field(description="A shelter or safe home: only partners see its address and point."),
+    ] = None
 
     @model_validator(mode="after")
     def both_or_neither(self) -> "LocationUpdate":

@@ -127,9 +127,14 @@ async def test_verifying_sets_assured_date_and_assurer(
     ).json()
 
     assert verified["assured_date"] == date.today().isoformat()
-    assert verified["assurer_email"] == maintainer.user.email
+    # who verified shows as their organization; the email stays in the history
+    assert verified["assured_by"]["id"] == str(maintainer.user.organization_id)
+    assert "assurer_email" not in verified
     listed = await search(client, search="quagga")
     assert listed["contents"][0]["assured_date"] == date.today().isoformat()
+    history = await client.get(f"/services/{service['id']}/history", headers=maintainer.headers)
+    changes = {(c["last_action_type"], c["field_name"]): c for c in history.json()["contents"]}
+    assert changes[("verify", "assurer_email")]["replacement_value"] == maintainer.user.email
 
 
 async def test_organizations_are_created_with_their_district_by_any_name(
