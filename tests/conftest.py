@@ -19,7 +19,7 @@ from tests.api import api_client
 from tests.committed import World, committed_client, committed_world
 
 
-def _recreate_database(url: str) -> None:
+def recreate_database(url: str) -> None:
     name = make_url(url).database
     assert name and name.endswith("_test"), f"refusing to rebuild {name!r}: not a *_test database"
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -38,7 +38,7 @@ def _recreate_database(url: str) -> None:
 def database_url() -> str:
     """A fresh test database: migrations to head, then the seed directory via the CLI."""
     url = get_settings().database_url
-    _recreate_database(url)
+    recreate_database(url)
     config = Config("alembic.ini")
     config.attributes["database_url"] = url
     config.attributes["configure_logger"] = False

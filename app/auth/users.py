@@ -135,6 +135,10 @@ async def update_user(
     """Disable, re-enable, change the role of or set a new password for an account; any of
     these voids the account's current tokens."""
     user = await get_user(session, actor, user_id)
+    if user.id == actor.user_id:
+        # no one disables, demotes or re-keys themselves by accident: another admin does it
+        raise Forbidden("You cannot change your own account; ask another admin.",
+                        "নিজের অ্যাকাউন্ট নিজে বদলানো যায় না; অন্য একজন অ্যাডমিনকে বলুন।")  # fmt: skip
     if user.role not in GRANTABLE.get(actor.role, ()) or (
         role and role not in GRANTABLE[actor.role]
     ):

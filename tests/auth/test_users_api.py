@@ -128,3 +128,12 @@ async def test_bad_account_bodies_are_422(
     body = {k: (str(admin.user.organization_id) if v == "ORG" else v) for k, v in body.items()}
 
     assert (await client.post("/users", json=body, headers=admin.headers)).status_code == 422
+
+
+async def test_no_one_changes_their_own_account(client: AsyncClient, session: AsyncSession) -> None:
+    admin = await make_account(session, role="admin")
+
+    for body in ({"active": False}, {"role": "caseworker"}, {"password": "a new long password"}):
+        response = await client.patch(f"/users/{admin.user.id}", json=body, headers=admin.headers)
+        assert response.status_code == 403, body
+    assert (await client.get("/auth/me", headers=admin.headers)).status_code == 200

@@ -1,0 +1,117 @@
+"""schemathesis over the whole OpenAPI description, against the API as it runs: a server process
+on a database of its own, anonymously, as a caseworker and as an admin. No request a client can
+make may give a server error, and every response must match its documented schema.
+
+Bounded: `FUZZ_SECONDS` per role (50 by default, under three minutes in all), from a fixed seed
+(`FUZZ_SEED`) so that a failure in CI can be replayed; set another seed to explore further."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.service import issue_token
+from app.directory.models import Organization
+from tests.accounts import PASSWORD_HASH
+from tests.conftest import recreate_database
+from tests.server import free_port
+
+BIN = Path(sys.executable).parent
+SECONDS = os.environ.get("FUZZ_SECONDS", "50")
+SEED = os.environ.get("FUZZ_SEED", "20261201")
+CHECKS = "not_a_server_error,response_schema_conformance"
+
+
+def _tokens(url: str) -> dict[str, str]:
+    """An admin and a caseworker of Rights Jessore on the fuzzing database. The run cannot change
+    either account: no one changes their own account, and the admin runs last."""
+    engine = create_engine(url)
+    tokens = {}
+    with Session(engine) as session, session.begin():
+        org = session.execute(
+            select(Organization.id).where(Organization.slug == "rights-jessore")
+        ).scalar_one()
+        for role in ("caseworker", "admin"):
+            user = User(id=uuid.uuid4(), email=f"fuzz-{role}@fuzz.example", role=role,
+                        password_hash=PASSWORD_HASH, organization_id=org)  # fmt: skip
+            session.add(user)
+            session.flush()
+            tokens[role] = issue_token(user).access_token
+    engine.dispose()
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def fuzzed_api(database_url: str) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """The API served by its own process on `<name>_fuzz_test`, built like the test
+    database; its base URL, tokens by role and its log file."""
+    url = make_url(database_url)
+    name = str(url.database).removesuffix("_test")
+    fuzz_url = url.set(database=f"{name}_fuzz_test").render_as_string(hide_password=False)
+    recreate_database(fuzz_url)
+    config = Config("alembic.ini")
+    config.attributes["database_url"] = fuzz_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+    env = {**os.environ, "DATABASE_URL": fuzz_url,
+           # the limits would answer most fuzzed sign-ins and suggestions with 429
+           "LOGIN_FAILURE_LIMIT": "1000000", "CORRECTION_LIMIT_PER_HOUR": "1000000"}  # fmt: skip
+    seeded = subprocess.run(
+        [BIN / "directory", "load-seed"], env=env, capture_output=True, text=True
+    )
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    tokens = _tokens(fuzz_url)
+    port = free_port()
+    log = Path(f".data/fuzz-server-{port}.log")
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [BIN / "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield base, tokens, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "caseworker", "admin"])
+def test_no_request_gives_a_server_error_or_an_undocumented_shape(
+    fuzzed_api: tuple[str, dict[str, str], Path], role: str
+) -> None:
+    base, tokens, log = fuzzed_api
+    args = [str(BIN / "schemathesis"), "--no-color", "run", f"{base}/openapi.json", "--checks",
+            CHECKS, "--max-time", SECONDS, "--workers", "2", "--seed", SEED]  # fmt: skip
+    if role != "anonymous":
+        # signing out would end the run's own token
+        args += ["--exclude-path", "/auth/logout", "-H", f"Authorization: Bearer {tokens[role]}"]
+
+    run = subprocess.run(args, capture_output=True, text=True, timeout=int(SECONDS) + 120)
+
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    summary = run.stdout[run.stdout.rfind("Test cases:") :]
+    assert "generated" in summary and " 0 generated" not in summary, summary
+    assert "Traceback" not in log.read_text()
