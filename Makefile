@@ -11,7 +11,7 @@ TEST_DB_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/$(TEST_DB)
 
 export PGPORT
 
-.PHONY: setup db seed run test fmt lint bench stop clean
+.PHONY: setup db seed run test fmt lint bench faults stop clean
 
 setup:
 	@scripts/setup.sh
@@ -45,6 +45,10 @@ lint: setup
 
 bench: setup
 	@scripts/bench.sh
+
+# races, a killed API and a stopped database, measured (stops and starts the cluster)
+faults: setup
+	@scripts/faults.sh
 
 stop:
 	@scripts/pg.sh stop
