@@ -15,6 +15,7 @@ from app.auth.user_routes import router as user_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
+from app.core.health import router as health_router
 from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
 from app.directory.correction_routes import router as correction_router
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
     app.include_router(referral_router)
     app.include_router(auth_router)
     app.include_router(user_router)
+    app.include_router(health_router)
     return app
 
 
