@@ -128,13 +128,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 timer.cancel()
         self.head_timer = self.body_timer = None
 
+    def _peer(self) -> str:
+        return "%s:%d" % self.client if self.client else "unknown client"
+
     def _answering(self) -> bool:
         """Whether a response to an earlier request on this connection is still under way."""
         return self.cycle is not None and not self.cycle.response_complete
 
     def _refuse_head_too_large(self) -> None:
-        logger.warning("request head over %d bytes from %s refused", self.max_head_bytes, self.client)
         limit = self.max_head_bytes
+        logger.warning("%s: request head over %d bytes refused", self._peer(), limit)
         self._refuse(
             431,
             problem_bytes(
@@ -155,6 +158,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._arm_head_timer()
             return
         seconds = f"{self.head_timeout:g}"
+        logger.info("%s: no complete request head within %s s", self._peer(), seconds)
         self._refuse(
             408,
             problem_bytes(
@@ -169,13 +173,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing() or self.reading_head:
             return
         cycle = self.cycle
-        if cycle.response_started:
+        if cycle is None or cycle.response_started:
             self.transport.close()
             return
         # the application waiting for the body is told the client left, and its answer dropped
         cycle.disconnected = True
         cycle.message_event.set()
         seconds = f"{self.body_timeout:g}"
+        logger.info("%s: no complete request body within %s s", self._peer(), seconds)
         self._write_refusal(
             408,
             problem_bytes(
