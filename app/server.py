@@ -129,7 +129,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.head_timer = self.body_timer = None
 
     def _peer(self) -> str:
-        return "%s:%d" % self.client if self.client else "unknown client"
+        return f"{self.client[0]}:{self.client[1]}" if self.client else "unknown client"
 
     def _answering(self) -> bool:
         """Whether a response to an earlier request on this connection is still under way."""

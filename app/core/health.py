@@ -100,7 +100,9 @@ async def check_database() -> tuple[Check, Check]:
                 rows = await conn.scalars(text("SELECT version_num FROM alembic_version"))
                 versions = frozenset(rows)
     except TimeoutError:
-        logger.warning("readiness: the database did not answer within %ss", DATABASE_TIMEOUT_SECONDS)
+        logger.warning(
+            "readiness: the database did not answer within %ss", DATABASE_TIMEOUT_SECONDS
+        )
         return _failing(f"no answer within {DATABASE_TIMEOUT_SECONDS:g} s"), _unchecked()
     except Exception as error:
         logger.warning("readiness: the database is unreachable: %s", error)

@@ -6,7 +6,6 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -178,7 +177,7 @@ def test_an_idle_keep_alive_connection_is_closed_after_its_timeout(server: Serve
         started = time.monotonic()
 
         assert closed_by_peer(sock, timeout=KEEP_ALIVE + 3)
-        assert KEEP_ALIVE * 0.9 <= time.monotonic() - started
+        assert time.monotonic() - started >= KEEP_ALIVE * 0.9
 
 
 def sign_in(server: Server, account: str, **headers: str) -> int:
