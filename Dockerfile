@@ -3,7 +3,8 @@
 #   docker build -t referral-directory .
 #   docker compose up -d          # with PostGIS and Meilisearch, see docker-compose.yml
 #
-# The entrypoint migrates the database, loads the seed directory (idempotent) and serves on :8000.
+# The entrypoint migrates the database, loads the seed directory (idempotent) and serves on :8000
+# with `directory serve` (app/server.py); docker-compose.yml puts Caddy in front of it.
 
 # --- build: install the project and its dependencies into a virtualenv --------------------------
 FROM python:3.11-slim-bookworm AS build
@@ -27,7 +28,8 @@ FROM python:3.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    ENVIRONMENT=production
+    ENVIRONMENT=production \
+    ALEMBIC_CONFIG=/app/alembic.ini
 
 RUN groupadd --system --gid 10001 directory \
     && useradd --system --uid 10001 --gid directory --home-dir /app --no-create-home directory
@@ -35,6 +37,7 @@ RUN groupadd --system --gid 10001 directory \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # Migrations run from here: alembic.ini points at ./alembic, whose env.py imports the installed app.
+# ALEMBIC_CONFIG names it for alembic and for GET /readyz, which compares the database with its head.
 COPY alembic.ini ./
 COPY alembic/ alembic/
 COPY scripts/docker-entrypoint.sh scripts/docker-entrypoint.sh
@@ -43,8 +46,9 @@ USER directory
 
 EXPOSE 8000
 
-# The first start loads the gazetteer with its boundaries before serving: allow it time.
+# The first start loads the gazetteer with its boundaries before serving: allow it time. The
+# image's own check is liveness (/healthz); docker-compose.yml checks readiness (/readyz).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/', timeout=4)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 ENTRYPOINT ["/bin/sh", "/app/scripts/docker-entrypoint.sh"]

@@ -26,7 +26,7 @@ seed: db
 
 run: seed
 	@echo "serving on http://127.0.0.1:$(PORT)"
-	@DATABASE_URL=$(DB_URL) $(VENV)/uvicorn app.main:app --host 127.0.0.1 --port $(PORT)
+	@DATABASE_URL=$(DB_URL) FORWARDED_ALLOW_IPS= $(VENV)/directory serve --host 127.0.0.1 --port $(PORT) --workers 1
 
 # The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
 test: setup

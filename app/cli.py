@@ -1,5 +1,5 @@
-"""Command-line tools: `directory load-seed`, accounts, scheduled jobs, `search-rebuild`,
-`search-sync` and `check-db`."""
+"""Command-line tools: `directory serve`, `load-seed`, accounts, scheduled jobs,
+`search-rebuild`, `search-sync` and `check-db`."""
 
 import asyncio
 import sys
@@ -281,6 +281,28 @@ def check_db() -> None:
     finally:
         engine.dispose()
     console.print("database: Bengali trigrams OK")
+
+
+@cli.command("serve")
+def serve_command(
+    host: str | None = typer.Option(None, help="Address to listen on (default: SERVER_HOST)."),
+    port: int | None = typer.Option(
+        None, help="Port to listen on, 0 for any free one (default: SERVER_PORT)."
+    ),
+    workers: int | None = typer.Option(
+        None, min=1, help="Worker processes (default: WEB_CONCURRENCY)."
+    ),
+) -> None:
+    """Serve the API with the request limits, timeouts and trusted proxies of the settings."""
+    from app.server import serve
+
+    settings = get_settings()
+    serve(
+        host=host if host is not None else settings.server_host,
+        port=port if port is not None else settings.server_port,
+        workers=workers if workers is not None else settings.web_concurrency,
+        settings=settings,
+    )
 
 
 def main() -> None:

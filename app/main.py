@@ -16,6 +16,7 @@ from app.auth.user_routes import router as user_router
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.health import router as health_router
 from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
 from app.core.startup import check_bengali_trigrams
 from app.core.transaction import RequestTransactions
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(referral_router)
     app.include_router(auth_router)
     app.include_router(user_router)
+    app.include_router(health_router)
     return app
 
 

@@ -6,10 +6,12 @@
 #   docker compose run --rm api directory check-db
 #   docker compose run --rm api directory load-seed --refresh
 #
-# Environment: the settings of app/core/config.py (DATABASE_URL, ...), and
-#   WEB_CONCURRENCY      uvicorn worker processes (default 2)
-#   FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-* headers uvicorn trusts (uvicorn's own variable;
-#                        default 127.0.0.1, set it to the reverse proxy's address)
+# Environment: the settings of app/core/config.py (DATABASE_URL, ...), among them
+#   WEB_CONCURRENCY      worker processes (default 2 here)
+#   FORWARDED_ALLOW_IPS  the reverse proxy whose X-Forwarded-For is believed (default: nobody;
+#                        docker-compose.yml names its Caddy)
+#   MAX_HEADER_BYTES, REQUEST_HEADER_TIMEOUT_SECONDS, REQUEST_BODY_TIMEOUT_SECONDS,
+#   KEEP_ALIVE_TIMEOUT_SECONDS   the limits of the server (app/server.py)
 set -eu
 
 if [ "$#" -gt 0 ]; then
@@ -26,8 +28,7 @@ echo "entrypoint: directory load-seed"
 directory load-seed
 
 echo "entrypoint: serving on 0.0.0.0:8000 with ${WEB_CONCURRENCY:-2} worker(s)"
-exec uvicorn app.main:app \
+exec directory serve \
     --host 0.0.0.0 \
     --port 8000 \
-    --workers "${WEB_CONCURRENCY:-2}" \
-    --proxy-headers
+    --workers "${WEB_CONCURRENCY:-2}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing: Debian packages for PostgreSQL 15 + PostGIS 3, and the project's virtualenv.
+# Installs what is missing: Debian packages for PostgreSQL 15 + PostGIS 3, Caddy (unpacked), and the
+# project's virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,24 @@ if ((${#need[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Caddy for the tests of deploy/Caddyfile: Debian's package, unpacked into .data/caddy rather than
+# installed, because installing it starts a system service on port 80.
+CADDY=.data/caddy/usr/bin/caddy
+if [[ ! -x $CADDY ]] && ! command -v caddy >/dev/null; then
+  echo "setup: unpacking Debian's caddy into .data/caddy"
+  download=$(mktemp -d)
+  chmod a+rwx "$download"  # apt's unprivileged download user writes there
+  if ! (cd "$download" && apt-get download -qq caddy 2>/dev/null); then
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    (cd "$download" && apt-get download -qq caddy)
+  fi
+  mkdir -p .data/caddy
+  dpkg-deb -x "$download"/caddy_*.deb .data/caddy
+  rm -rf "$download"
 fi
 
 stamp=.venv/.installed

@@ -1,23 +1,35 @@
-"""The Docker deployment files hang together: checked by parsing, no Docker engine needed."""
+"""The Docker deployment files hang together: checked by parsing, no Docker engine needed; the
+Caddyfile is validated and run by Caddy in front of the real API."""
 
+import ipaddress
+import os
 import re
 import shlex
 import shutil
+import socket
+import ssl
 import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import yaml
 
 from app.core.config import Settings
+from tests.core.serving import delete_login_failures, login_failure_clients, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENTRYPOINT = ROOT / "scripts" / "docker-entrypoint.sh"
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
 
 # Distinct values for every variable the compose file reads, so a mix-up shows.
 SENTINELS = {
@@ -27,6 +39,7 @@ SENTINELS = {
     "MEILI_MASTER_KEY": "master_key_sentinel_0123456789",
     "PUBLIC_BASE_URL": "https://directory.example.org",
     "SECRET_KEY": "secret_key_sentinel_0123456789_abcdefghij",
+    "SITE_ADDRESS": "directory.example.org",
 }
 REQUIRED = ("MEILI_MASTER_KEY", "SECRET_KEY")
 
@@ -103,10 +116,10 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     return pairs
 
 
-def entrypoint_uvicorn_args() -> list[str]:
+def entrypoint_serve_args() -> list[str]:
     text = ENTRYPOINT.read_text(encoding="utf-8")
-    match = re.search(r"^exec uvicorn ((?:.*\\\n)*.*)$", text, re.MULTILINE)
-    assert match, "the entrypoint does not exec uvicorn"
+    match = re.search(r"^exec directory serve ((?:.*\\\n)*.*)$", text, re.MULTILINE)
+    assert match, "the entrypoint does not exec `directory serve`"
     return shlex.split(match.group(1).replace("\\\n", " "))
 
 
@@ -115,17 +128,17 @@ def option(args: list[str], name: str) -> str:
     return args[args.index(name) + 1]
 
 
-def test_the_three_services_and_their_volumes_are_declared() -> None:
+def test_the_services_and_their_volumes_are_declared() -> None:
     config = compose()
     assert "version" not in config, "the compose spec has no `version:` key"
-    assert {"db", "meilisearch", "api"} <= set(config["services"])
-    assert {"pgdata", "meilidata"} <= set(config["volumes"])
+    assert {"db", "meilisearch", "api", "proxy"} <= set(config["services"])
+    assert {"pgdata", "meilidata", "caddydata", "caddyconfig"} <= set(config["volumes"])
     mounted = {
         volume.split(":", 1)[0]
         for service in config["services"].values()
         for volume in service.get("volumes", [])
     }
-    assert {"pgdata", "meilidata"} <= mounted
+    assert {"pgdata", "meilidata", "caddydata", "caddyconfig"} <= mounted
 
 
 def test_images_are_pinned() -> None:
@@ -134,6 +147,9 @@ def test_images_are_pinned() -> None:
     match = re.fullmatch(r"postgis/postgis:(\d+)-\d+\.\d+", services["db"]["image"])
     assert match, services["db"]["image"]
     assert match.group(1) == "15"
+    caddy = re.fullmatch(r"caddy:(\d+)\.(\d+)\.(\d+)-alpine", services["proxy"]["image"])
+    assert caddy, services["proxy"]["image"]
+    assert tuple(map(int, caddy.groups())) >= (2, 8, 4)
 
 
 def test_database_is_initialised_with_utf8_and_a_c_utf8_locale() -> None:
@@ -182,14 +198,14 @@ def test_dockerfile_copies_only_what_exists_and_is_not_ignored() -> None:
 def test_entrypoint_migrates_seeds_then_serves() -> None:
     lines = ENTRYPOINT.read_text(encoding="utf-8").splitlines()
     text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
-    steps = ["alembic upgrade head", "directory load-seed", "exec uvicorn app.main:app"]
+    steps = ["alembic upgrade head", "directory load-seed", "exec directory serve"]
     positions = [text.find(step) for step in steps]
     assert all(position >= 0 for position in positions), positions
     assert positions == sorted(positions)
-    args = entrypoint_uvicorn_args()
+    assert "uvicorn" not in text, "uvicorn is started by `directory serve`, with its limits"
+    args = entrypoint_serve_args()
     assert option(args, "--host") == "0.0.0.0"
     assert option(args, "--workers") == "${WEB_CONCURRENCY:-2}"
-    assert "--proxy-headers" in args
 
 
 def test_entrypoint_is_valid_shell() -> None:
@@ -202,20 +218,19 @@ def test_entrypoint_is_valid_shell() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_api_port_is_the_one_uvicorn_serves_and_the_healthchecks_probe() -> None:
+def test_api_port_is_the_one_it_serves_and_the_healthchecks_probe() -> None:
     api = compose()["services"]["api"]
-    port = option(entrypoint_uvicorn_args(), "--port")
-    published = [str(mapping) for mapping in api["ports"]]
-    assert any(mapping.rsplit(":", 1)[-1] == port for mapping in published), published
-    assert "8000:8000" in published
-    assert f"http://127.0.0.1:{port}/" in healthcheck_command(api)
+    port = option(entrypoint_serve_args(), "--port")
+    assert "ports" not in api, "the API is reached through the proxy only"
+    assert [str(exposed) for exposed in api["expose"]] == [port]
+    assert f"http://127.0.0.1:{port}/readyz" in healthcheck_command(api)
     instructions = dockerfile_instructions()
     assert ("EXPOSE", port) in instructions
     healthchecks = [
         arguments for instruction, arguments in instructions if instruction == "HEALTHCHECK"
     ]
     assert healthchecks
-    assert f"http://127.0.0.1:{port}/" in healthchecks[0]
+    assert f"http://127.0.0.1:{port}/healthz" in healthchecks[0]
 
 
 def test_database_url_points_at_the_db_service_with_its_credentials() -> None:
@@ -279,3 +294,241 @@ def test_api_environment_is_made_of_settings() -> None:
     assert settings.environment == "production"
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert settings.meili_url == "http://meilisearch:7700"
+
+
+def test_the_image_names_the_migrations_it_ships() -> None:
+    instructions = dockerfile_instructions()
+    env = " ".join(arguments for instruction, arguments in instructions if instruction == "ENV")
+    assert "ALEMBIC_CONFIG=/app/alembic.ini" in env
+    assert ("WORKDIR", "/app") in instructions
+    assert ("COPY", "alembic.ini ./") in instructions
+
+
+# --- the proxy ----------------------------------------------------------------------------------
+
+
+def caddyfile() -> str:
+    """The Caddyfile without its comments."""
+    lines = CADDYFILE.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line.split("#", 1)[0].rstrip() for line in lines)
+
+
+def caddy_directive(name: str) -> str:
+    """The single argument of the Caddyfile directive `name` (which may open a block)."""
+    values = re.findall(rf"^\s*{name}\s+(\S+)(?: \{{)?$", caddyfile(), re.MULTILINE)
+    assert len(values) == 1, (name, values)
+    return str(values[0])
+
+
+def caddy_bytes(size: str) -> int:
+    match = re.fullmatch(r"(\d+)(KiB|MiB)?", size)
+    assert match, f"{size}: write sizes in KiB or MiB (Caddy's KB is 1000 bytes)"
+    return int(match.group(1)) * {None: 1, "KiB": 1024, "MiB": 1024 * 1024}[match.group(2)]
+
+
+def caddy_seconds(duration: str) -> float:
+    match = re.fullmatch(r"(\d+)s", duration)
+    assert match, duration
+    return float(match.group(1))
+
+
+def test_only_the_proxy_publishes_ports() -> None:
+    services = compose()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    ports = {str(mapping) for mapping in services["proxy"]["ports"]}
+    assert {"80:80", "443:443"} <= ports
+
+
+def test_the_proxy_serves_the_repository_caddyfile_at_the_site_address() -> None:
+    proxy = compose()["services"]["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert CADDYFILE.is_file()
+    assert environment(proxy)["SITE_ADDRESS"] == SENTINELS["SITE_ADDRESS"]
+    unset = {name: value for name, value in SENTINELS.items() if name != "SITE_ADDRESS"}
+    assert environment(compose(unset)["services"]["proxy"])["SITE_ADDRESS"] == "localhost"
+    assert re.search(r"^\{\$SITE_ADDRESS:localhost\} \{$", caddyfile(), re.MULTILINE)
+    assert "skip_install_trust" in caddyfile()
+
+
+def test_the_proxy_forwards_to_the_api_port() -> None:
+    services = compose()["services"]
+    upstream = environment(services["proxy"])["API_UPSTREAM"]
+    host, _, port = upstream.partition(":")
+    assert host == "api"
+    assert host in services
+    assert port == option(entrypoint_serve_args(), "--port")
+    # the Caddyfile's default is the compose upstream too
+    assert caddy_directive("reverse_proxy") == f"{{$API_UPSTREAM:{upstream}}}"
+
+
+def test_forwarded_headers_are_believed_from_the_proxy_alone() -> None:
+    config = compose()
+    services, networks = config["services"], config["networks"]
+    proxy_networks = services["proxy"]["networks"]
+    assert set(proxy_networks) == {"edge"}
+    address = ipaddress.ip_address(proxy_networks["edge"]["ipv4_address"])
+    (subnet,) = networks["edge"]["ipam"]["config"]
+    assert address in ipaddress.ip_network(subnet["subnet"])
+    api = environment(services["api"])
+    assert Settings(forwarded_allow_ips=api["FORWARDED_ALLOW_IPS"]).trusted_proxies == [
+        str(address)
+    ]
+    # the API is on both networks; PostgreSQL and Meilisearch only on the internal one
+    assert set(services["api"]["networks"]) == {"edge", "backend"}
+    for name in ("db", "meilisearch"):
+        assert set(services[name]["networks"]) == {"backend"}
+    assert networks["backend"]["internal"] is True
+
+
+def test_the_proxy_waits_for_a_ready_api() -> None:
+    services = compose()["services"]
+    assert services["proxy"]["depends_on"]["api"]["condition"] == "service_healthy"
+    assert "/readyz" in healthcheck_command(services["api"])
+    assert services["proxy"]["restart"] == "unless-stopped"
+
+
+def test_the_proxy_and_the_api_have_the_same_limits_and_timeouts() -> None:
+    api = Settings.model_validate(
+        {name.lower(): value for name, value in environment(compose()["services"]["api"]).items()}
+    )
+    defaults = Settings()
+    for settings in (api, defaults):
+        assert caddy_bytes(caddy_directive("max_header_size")) == settings.max_header_bytes
+        assert caddy_bytes(caddy_directive("max_size")) == settings.max_body_bytes
+        assert (
+            caddy_seconds(caddy_directive("read_header")) == settings.request_header_timeout_seconds
+        )
+        assert caddy_seconds(caddy_directive("read_body")) == settings.request_body_timeout_seconds
+        assert caddy_seconds(caddy_directive("idle")) == settings.keep_alive_timeout_seconds
+        # Caddy must drop an idle upstream connection before the API does, never reuse one the
+        # API is closing
+        assert caddy_seconds(caddy_directive("keepalive")) < settings.keep_alive_timeout_seconds
+
+
+# --- Caddy itself, in front of the API ------------------------------------------------------------
+
+
+def caddy_binary() -> str:
+    """Caddy as scripts/setup.sh provides it (unpacked from Debian's package), or installed."""
+    local = ROOT / ".data" / "caddy" / "usr" / "bin" / "caddy"
+    found = str(local) if local.is_file() else shutil.which("caddy")
+    assert found, "no caddy: `make setup` unpacks Debian's into .data/caddy"
+    return found
+
+
+def caddy_environment(home: Path, **variables: str) -> dict[str, str]:
+    """Caddy's environment: its data and configuration under `home`, nothing of this machine's."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        **variables,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [caddy_binary(), "validate", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
+        env=caddy_environment(tmp_path), capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Valid configuration" in result.stdout + result.stderr
+
+
+@dataclass
+class Proxy:
+    url: str
+    root_certificate: Path
+
+
+@pytest.fixture(scope="module")
+def proxy(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    """The repository's Caddyfile run by Caddy on free ports with its internal CA, in front of
+    the API, which believes X-Forwarded-For from 127.0.0.1 (Caddy) only."""
+    home = tmp_path_factory.mktemp("caddy")
+    with serve(database_url, home / "api.log", FORWARDED_ALLOW_IPS="127.0.0.1") as api:
+        https = free_port()
+        env = caddy_environment(
+            home, SITE_ADDRESS="127.0.0.1", HTTPS_PORT=str(https), HTTP_PORT=str(free_port()),
+            CADDY_ADMIN="off", API_UPSTREAM=f"127.0.0.1:{api.port}",
+        )  # fmt: skip
+        command = [caddy_binary(), "run", "--adapter", "caddyfile", "--config", str(CADDYFILE)]
+        log = home / "caddy.log"
+        with log.open("wb") as out:
+            caddy = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            running = Proxy(
+                url=f"https://127.0.0.1:{https}",
+                root_certificate=home / "data/caddy/pki/authorities/local/root.crt",
+            )
+            deadline = time.monotonic() + 30
+            while True:
+                assert caddy.poll() is None, log.read_text()
+                try:
+                    if running.root_certificate.is_file():
+                        context = ssl.create_default_context(cafile=running.root_certificate)
+                        httpx.get(running.url + "/healthz", verify=context).raise_for_status()
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            yield running
+        finally:
+            caddy.terminate()
+            try:
+                caddy.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                caddy.kill()
+                caddy.wait()
+
+
+def proxy_client(proxy: Proxy, *, source: str = "127.0.0.1") -> httpx.Client:
+    """An HTTP/1.1 client of the proxy from `source` (any 127.0.0.0/8 address is this host's)."""
+    context = ssl.create_default_context(cafile=proxy.root_certificate)
+    transport = httpx.HTTPTransport(local_address=source, verify=context)
+    return httpx.Client(transport=transport, base_url=proxy.url)
+
+
+def test_the_proxy_refuses_a_20_kib_header_itself(proxy: Proxy) -> None:
+    with proxy_client(proxy) as client:
+        response = client.get("/healthz", headers={"X-Padding": "a" * 20 * 1024})
+
+    assert response.status_code == 431
+    # Caddy's own answer: the API's would be problem+json
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_the_proxy_passes_a_request_on_with_the_client_address(
+    proxy: Proxy, database_url: str
+) -> None:
+    account = f"edge-{uuid.uuid4().hex[:12]}@example.test"
+    try:
+        with proxy_client(proxy, source="127.0.0.2") as client:
+            alive = client.get("/healthz", headers={"X-Padding": "a" * 12 * 1024})
+            ready = client.get("/readyz")
+            # a client cannot pick its address: Caddy replaces what it claims with what it is
+            refused = client.post(
+                "/auth/token",
+                data={"username": account, "password": "not-the-password"},
+                headers={"X-Forwarded-For": "203.0.113.9"},
+            )
+        clients = login_failure_clients(database_url, account)
+    finally:
+        delete_login_failures(database_url, account)
+
+    assert alive.status_code == 200
+    assert alive.json() == {"status": "ok"}
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert refused.status_code == 401
+    assert clients == ["127.0.0.2"]

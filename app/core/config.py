@@ -1,5 +1,6 @@
 """Typed settings, read once from the environment (prefix-free names, `.env` supported)."""
 
+import ipaddress
 from functools import lru_cache
 from typing import Literal
 
@@ -87,6 +88,47 @@ class Settings(BaseSettings):
         if self.search_backend == "meilisearch" and not self.meili_url:
             raise ValueError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
         return self
+
+    # the server (`directory serve`, app/server.py): where it listens, with how many processes,
+    # and the limits of its front door
+    server_host: str = "127.0.0.1"
+    server_port: int = Field(default=8000, ge=0, le=65535)
+    web_concurrency: int = Field(default=1, ge=1, le=64)
+    # request line and headers together above this get 431 and the connection is closed; the
+    # server stops reading there, so a huge header costs no memory
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # the request line and headers must arrive within this (408), the body within
+    # `request_body_timeout_seconds` of them (408), and a keep-alive connection closes after
+    # `keep_alive_timeout_seconds` without a new request: slow clients cannot hold connections
+    request_header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    request_body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=600)
+    # comma list of the reverse proxies (addresses or networks) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: nobody's, the client is the peer of the connection
+    forwarded_allow_ips: str = ""
+    # the alembic.ini of the migrations shipped with the app (alembic's own variable); default:
+    # the one beside the source tree, else the working directory's
+    alembic_config: str | None = None
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def addresses_or_networks(cls, value: str) -> str:
+        """Only IP addresses and networks: a typo must not silently trust nobody or everybody."""
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network "
+                    "(name the reverse proxy, e.g. 172.30.89.10 or 10.0.0.0/24)"
+                ) from None
+        return ",".join(items)
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """`forwarded_allow_ips` as a list (empty: trust nobody)."""
+        return self.forwarded_allow_ips.split(",") if self.forwarded_allow_ips else []
 
 
 @lru_cache
