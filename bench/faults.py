@@ -286,7 +286,7 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=8002)
     parser.add_argument("--down-seconds", type=float, default=5.0)
     parser.add_argument(
-        "--serve", default=".venv/bin/uvicorn app.main:app --host 127.0.0.1 --port {port}"
+        "--serve", default=".venv/bin/directory serve --host 127.0.0.1 --port {port} --workers 1"
     )
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"

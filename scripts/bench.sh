@@ -60,8 +60,8 @@ bench_size() {  # bench_size NAME SERVICES [bench.run options]
     echo "bench: port $PORT is already in use; set BENCH_PORT" >&2
     return 1
   fi
-  DATABASE_URL=$PG_URL/$name .venv/bin/uvicorn app.main:app --host 127.0.0.1 --port "$PORT" \
-    --workers "$WORKERS" --log-level warning &
+  DATABASE_URL=$PG_URL/$name .venv/bin/directory serve --host 127.0.0.1 --port "$PORT" \
+    --workers "$WORKERS" &
   API_PID=$!
   wait_for_api
   .venv/bin/python -m bench.run --base-url "http://127.0.0.1:$PORT" \

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from app.core.config import Settings
-from tests.core.serving import delete_login_failures, login_failure_clients, serve
+from tests.serving import delete_login_failures, login_failure_clients, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -22,7 +22,7 @@ from app.audit.models import AuditEvent
 from app.core import health
 from app.core.config import Settings, get_settings
 from app.directory import search_engine
-from tests.core.serving import ROOT, Forwarder, Server, serve
+from tests.serving import ROOT, Forwarder, Server, serve
 
 UNREACHABLE = "http://127.0.0.1:9"
 

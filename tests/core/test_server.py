@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.config import Settings
-from tests.core.serving import (
+from tests.serving import (
     ROOT,
     Server,
     closed_by_peer,

@@ -1,9 +1,8 @@
 """Commit, then answer: a request's transaction, and its audit row, commit before the response
 starts; a commit that fails is never answered with a 2xx; a database outage is a 503."""
 
-import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from app.main import create_app
 from app.referrals.models import Referral
 from tests.committed import World
 from tests.referrals.helpers import referral_body
-from tests.tcp_proxy import TcpProxy
+from tests.serving import Forwarder, free_port
 
 # A deferred constraint trigger fails at COMMIT, after every statement of the request succeeded.
 FAIL_AT_COMMIT = (
@@ -107,24 +106,17 @@ async def test_the_audit_row_is_committed_when_the_client_has_the_answer(
                         AuditEvent.status == 422) == 1  # fmt: skip
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
-async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
+def proxy(database_url: str) -> Iterator[Forwarder]:
     url = make_url(database_url)
-    forwarder = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await forwarder.restore()
+    forwarder = Forwarder((url.host or "127.0.0.1", url.port or 5432))
+    forwarder.open()
     yield forwarder
-    await forwarder.cut()
+    forwarder.cut()
 
 
 @pytest.fixture
-async def proxied_client(database_url: str, proxy: TcpProxy) -> AsyncIterator[AsyncClient]:
+async def proxied_client(database_url: str, proxy: Forwarder) -> AsyncIterator[AsyncClient]:
     """The API on a database reached through `proxy`."""
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
     engine = make_engine(url.render_as_string(hide_password=False))
@@ -136,13 +128,13 @@ async def proxied_client(database_url: str, proxy: TcpProxy) -> AsyncIterator[As
 
 
 async def test_a_database_outage_is_a_503_and_the_api_recovers_by_itself(
-    proxied_client: AsyncClient, proxy: TcpProxy, world: World
+    proxied_client: AsyncClient, proxy: Forwarder, world: World
 ) -> None:
     assert (
         await proxied_client.get("/services", params={"district": "Jashore"})
     ).status_code == 200
 
-    await proxy.cut()
+    proxy.cut()
     public = await proxied_client.get("/services", params={"district": "Jashore"},
                                       headers={"Origin": "https://portal.example"})  # fmt: skip
     signed_in = await proxied_client.get("/referrals", headers=world.referrer)
@@ -159,13 +151,13 @@ async def test_a_database_outage_is_a_503_and_the_api_recovers_by_itself(
     assert public.headers["access-control-allow-origin"] == "*"
     assert signed_in.headers["cache-control"] == write.headers["cache-control"] == "no-store"
 
-    await proxy.restore()
+    proxy.open()
     again = await proxied_client.get("/services", params={"district": "Jashore"})
     assert again.status_code == 200, again.text
 
 
 async def test_a_database_that_never_answers_is_a_503() -> None:
-    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nothing")
+    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing")
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     transport = ASGITransport(app=create_app(lambda: sessions), raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:

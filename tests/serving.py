@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app.core.config import get_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = Path(sys.executable).parent / "directory"
 _LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
@@ -233,3 +233,11 @@ class Forwarder:
         with self._lock:
             self._sockets.discard(source)
         source.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
