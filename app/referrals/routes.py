@@ -250,7 +250,7 @@ async def set_webhook(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID, body: WebhookWrite
 ) -> Response:
     """Where to post notices of this organization's referrals (the referral id, the event and a
-    link; never survivor details)."""
+    link; never survivor details). Platform admins only; https to a public address (422 else)."""
     await notifications.set_webhook(session, actor, organization_id, str(body.url))
     return Response(status_code=204)
 
@@ -259,6 +259,6 @@ async def set_webhook(
 async def delete_webhook(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
 ) -> Response:
-    """Stop posting notices to this organization."""
+    """Stop posting notices to this organization (platform admins only)."""
     await notifications.set_webhook(session, actor, organization_id, None)
     return Response(status_code=204)
