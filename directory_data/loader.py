@@ -6,8 +6,10 @@ maintainer's edits to them) alone; `refresh=True` rewrites seeded records from t
 """
 
 import csv
+import io
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,13 +24,24 @@ from app.core.db import Base
 from app.directory import models as m
 from directory_data import DATA_DIR
 from directory_data.gazetteer import Area, read_areas
-from directory_data.records import HelplineExtra, ProviderRecord, TaxonomyRecord
+from directory_data.records import (
+    HelplineExtra,
+    HelplineRow,
+    OsmHealthRow,
+    ProviderRecord,
+    TaxonomyRecord,
+)
 from search.text import clean_text
 
 NAMESPACE = uuid.UUID("3f6c8f8e-2d0b-4c55-9a57-6a1e2f0b7d11")
 SEED_REPORTS = "seed report"
 OSM_LICENCE = "ODbL-1.0"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, via healthsites.io / HDX, ODbL 1.0"
+# the seed files, relative to the data folder (providers/**/*.yaml besides)
+TAXONOMY = Path("taxonomy.yaml")
+HELPLINES_CSV = Path("geo/helplines/bd_helplines.csv")
+HELPLINE_EXTRAS = Path("helplines.yaml")
+OSM_HEALTH_CSV = Path("geo/health/jashore_satkhira_health_facilities_osm.csv")
 
 
 def stable_id(kind: str, key: str) -> uuid.UUID:
@@ -38,6 +51,10 @@ def stable_id(kind: str, key: str) -> uuid.UUID:
 
 @dataclass
 class SeedError:
+    """What is wrong, in which file (relative to the data folder) and which record of it: its
+    key and, for a record inside another or a CSV row (row 1 follows the header), its index
+    (`-`: the whole file)."""
+
     file: str
     record: str
     message: str
@@ -61,12 +78,16 @@ class Plan:
     cost_options: list[dict[str, Any]] = field(default_factory=list)
     service_areas: list[dict[str, Any]] = field(default_factory=list)
     categories: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # (service id, term code)
+    # where the plan comes from, for errors: its file and record, and each service's
+    service_records: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
+    file: str = ""
+    record: str = ""
 
 
 @dataclass
 class Seed:
     areas: dict[str, Area]
-    taxonomy: TaxonomyRecord
+    taxonomy_record: TaxonomyRecord | None  # None when taxonomy.yaml is invalid (see errors)
     plans: list[Plan]
     errors: list[SeedError]
 
@@ -74,11 +95,102 @@ class Seed:
     def service_count(self) -> int:
         return sum(len(plan.services) for plan in self.plans)
 
+    @property
+    def taxonomy(self) -> TaxonomyRecord:
+        """The taxonomy to load (there is one whenever there are no errors)."""
+        if self.taxonomy_record is None:
+            raise ValueError("taxonomy.yaml is invalid: see the seed's errors")
+        return self.taxonomy_record
 
-def _format_validation(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}" for err in exc.errors()
-    )
+
+def _item(record: str, kind: str, index: int, key: object = None) -> str:
+    """The label of the `index`-th of `kind` inside `record`: `rights-jessore, services[1]
+    (legal-aid)`."""
+    return f"{record}, {kind}[{index}]" + (f" ({key})" if key not in (None, "") else "")
+
+
+def _validation_errors(file: str, top: str, raw: Any, exc: ValidationError) -> list[SeedError]:
+    """One error per problem, naming the innermost record it is in (found by walking the raw
+    data along the error's location) and the field."""
+    errors = []
+    for err in exc.errors():
+        record, node = top, raw
+        path: list[str] = []
+        for part in err["loc"]:
+            item = None
+            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+                item = node[part]
+            elif isinstance(part, str) and isinstance(node, dict):
+                item = node.get(part)
+            if isinstance(part, int) and path and isinstance(item, dict):
+                kind = path.pop()
+                key = next((item[k] for k in ("key", "code", "number") if k in item), None)
+                record = _item(record, kind, part, key)
+            elif isinstance(part, int) and path:
+                path[-1] = f"{path[-1]}[{part}]"
+            else:
+                path.append(str(part))
+            node = item
+        message = err["msg"]
+        errors.append(SeedError(file, record, f"{'.'.join(path)}: {message}" if path else message))
+    return errors
+
+
+def _a(level: str) -> str:
+    return f"an {level}" if level == "upazila" else f"a {level}"
+
+
+def _read_text(data_dir: Path, file: Path, errors: list[SeedError]) -> str | None:
+    try:
+        return (data_dir / file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(SeedError(str(file), "-", f"not UTF-8 text (byte {exc.start})"))
+    except OSError as exc:
+        errors.append(SeedError(str(file), "-", f"cannot be read: {exc.strerror or exc}"))
+    return None
+
+
+def _read_yaml(data_dir: Path, file: Path, errors: list[SeedError]) -> tuple[bool, Any]:
+    """(whether it could be read, what it holds)."""
+    content = _read_text(data_dir, file, errors)
+    if content is None:
+        return False, None
+    try:
+        return True, yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        errors.append(SeedError(str(file), "-", f"not valid YAML: {exc}"))
+        return False, None
+
+
+def _read_csv(
+    data_dir: Path, file: Path, columns: Sequence[str], errors: list[SeedError]
+) -> list[tuple[str, dict[str, str]]]:
+    """The rows of a CSV file with the labels errors name them by (`row 3`), leaving out (and
+    reporting) rows of the wrong length; all or nothing when the file cannot be read as CSV."""
+    content = _read_text(data_dir, file, errors)
+    if content is None:
+        return []
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    rows: list[tuple[str, dict[str, str]]] = []
+    try:
+        header = reader.fieldnames or []
+        missing = [column for column in columns if column not in header]
+        if missing:
+            errors.append(SeedError(str(file), "-", f"the header lacks the columns {missing}"))
+            return []
+        for index, row in enumerate(reader, start=1):
+            label = f"row {index}"
+            if None in row or None in row.values():
+                values = sum(v is not None for k, v in row.items() if k is not None)
+                values += len(row.get(None) or [])
+                message = f"has {values} values; the header has {len(header)} columns"
+                errors.append(SeedError(str(file), label, message))
+                continue
+            rows.append((label, row))
+    except csv.Error as exc:
+        errors.append(SeedError(str(file), f"row {len(rows) + 1}", f"not valid CSV: {exc}"))
+        return []
+    return rows
 
 
 def _sources_note(record: ProviderRecord) -> str:
@@ -106,20 +218,24 @@ def plan_provider(
     """Rows of one provider file, or the reasons they cannot be written."""
     errors: list[SeedError] = []
 
-    def check(pcode: str | None, where: str, level: str | None = None) -> None:
+    def check(pcode: str | None, where: str, name: str, level: str | None = None) -> None:
         if pcode is None:
             return
         if pcode not in areas:
-            errors.append(SeedError(file, where, f"unknown pcode {pcode}"))
+            errors.append(SeedError(file, where, f"{name}: unknown pcode {pcode}"))
         elif level and areas[pcode].level != level:
             errors.append(
-                SeedError(file, where, f"{pcode} is a {areas[pcode].level}, not a {level}")
+                SeedError(
+                    file, where, f"{name}: {pcode} is {_a(areas[pcode].level)}, not {_a(level)}"
+                )
             )
 
-    check(record.district, record.key, "district")
+    check(record.district, record.key, "district", "district")
     org_id = stable_id("organization", record.key)
     plan = Plan(
         key=record.key,
+        file=file,
+        record=record.key,
         organization={
             "id": org_id,
             "slug": record.key,
@@ -149,11 +265,11 @@ def plan_provider(
             }
         )
     location_ids: dict[str, uuid.UUID] = {}
-    for loc in record.locations:
-        where = f"{record.key}/locations/{loc.key}"
-        check(loc.district, where, "district")
-        check(loc.upazila, where, "upazila")
-        check(loc.union, where, "union")
+    for index, loc in enumerate(record.locations):
+        where = _item(record.key, "locations", index, loc.key)
+        check(loc.district, where, "district", "district")
+        check(loc.upazila, where, "upazila", "upazila")
+        check(loc.union, where, "union", "union")
         slug = f"{record.key}--{loc.key}"
         location_ids[loc.key] = stable_id("location", slug)
         if loc.latitude is not None and loc.longitude is not None:
@@ -199,9 +315,10 @@ def plan_provider(
                     "address_type": "physical",
                 }
             )
-    for svc in record.services:
+    for index, svc in enumerate(record.services):
         slug = f"{record.key}--{svc.key}"
         service_id = stable_id("service", slug)
+        plan.service_records[service_id] = (file, _item(record.key, "services", index, svc.key))
         notes = [_sources_note(record)] + [f"{s.document}: “{s.quote}”" for s in svc.sources]
         plan.services.append(
             {
@@ -230,7 +347,7 @@ def plan_provider(
                     }
                 )
         for pcode in svc.service_area:
-            check(pcode, f"{slug}/service_area")
+            check(pcode, plan.service_records[service_id][1], "service_area")
             if pcode in areas:
                 plan.service_areas.append(_service_area(service_id, areas[pcode]))
         if svc.free_of_cost is not None:
@@ -262,229 +379,302 @@ def _cost(service_id: uuid.UUID, *, free: bool, text: str | None) -> dict[str, A
     }
 
 
-def plan_helplines(
-    path: Path, extras_path: Path, areas: dict[str, Area]
-) -> tuple[list[Plan], list[SeedError]]:
+def plan_helplines(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan], list[SeedError]]:
     """National helplines: one operator organization and one nationwide service per number."""
     plans: list[Plan] = []
     errors: list[SeedError] = []
-    extras_raw = yaml.safe_load(extras_path.read_text(encoding="utf-8"))
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            number = row["number"].strip()
-            try:
-                extra = HelplineExtra.model_validate(extras_raw.get(number))
-            except ValidationError as exc:
-                errors.append(SeedError(extras_path.name, number, _format_validation(exc)))
-                continue
-            key = f"helpline-{number}"
-            org_id = stable_id("organization", key)
-            service_id = stable_id("service", key)
-            sources = " ; ".join(s.strip() for s in row["sources"].split(" ; ") if s.strip())
-            note = f"{path.name}: {sources}. {row['notes']}".strip()
-            plan = Plan(
-                key=key,
-                organization={
-                    "id": org_id,
-                    "slug": key,
-                    "name": clean_text(row["operator"]),
-                    "name_bn": extra.operator_bn,
-                    "description": f"Operator of the {clean_text(row['name_en'])} ({number}).",
-                    "description_bn": f"{clean_text(row['name_bn'])} পরিচালনাকারী।",
-                    "legal_status": "government",
-                    "district_pcode": None,
-                    "data_source": "helpline list",
-                    "source_note": note,
-                },
+    csv_file, extras_file = str(HELPLINES_CSV), str(HELPLINE_EXTRAS)
+    read, extras_raw = _read_yaml(data_dir, HELPLINE_EXTRAS, errors)
+    if read and not isinstance(extras_raw, dict):
+        errors.append(SeedError(extras_file, "-", "must map helpline numbers to their entries"))
+        read = False
+    # an unquoted number is read as an int
+    extras = {str(number): entry for number, entry in extras_raw.items()} if read else {}
+    numbers: set[str] = set()
+    for label, raw_row in _read_csv(
+        data_dir, HELPLINES_CSV, list(HelplineRow.model_fields), errors
+    ):
+        label = f"{label} ({raw_row['number'].strip()})" if raw_row["number"].strip() else label
+        try:
+            row = HelplineRow.model_validate({k: v.strip() for k, v in raw_row.items()})
+        except ValidationError as exc:
+            errors.extend(_validation_errors(csv_file, label, raw_row, exc))
+            continue
+        number = row.number
+        numbers.add(number)
+        if not read:
+            continue
+        if number not in extras:
+            errors.append(
+                SeedError(
+                    extras_file, number, f"no entry for helpline {number} ({csv_file} {label})"
+                )
             )
-            plan.services.append(
-                {
-                    "id": service_id,
-                    "slug": key,
-                    "organization_id": org_id,
-                    "name": clean_text(row["name_en"]),
-                    "name_bn": clean_text(row["name_bn"]),
-                    "description": clean_text(row["scope"]),
-                    "description_bn": extra.scope_bn,
-                    "status": "active",
-                    "alert": extra.alert,
-                    "alert_bn": extra.alert_bn,
-                    "fees_description": clean_text(row["cost"]),
-                    "data_source": "helpline list",
-                    "source_note": note,
-                }
-            )
-            plan.phones.append(
-                {
-                    "id": stable_id("phone", key),
-                    "service_id": service_id,
-                    "number": number,
-                    "type": "voice",
-                    "description": clean_text(row["name_en"]),
-                    "source_note": sources,
-                }
-            )
-            for alternate in filter(None, (a.strip() for a in row["alternate_numbers"].split(";"))):
-                match = re.search(r"From abroad:\s*(\+[0-9]+)", alternate)
-                if match:
-                    plan.phones.append(
-                        {
-                            "id": stable_id("phone", f"{key}:{match[1]}"),
-                            "service_id": service_id,
-                            "number": match[1],
-                            "type": "voice",
-                            "description": "From abroad",
-                            "description_bn": "বিদেশ থেকে",
-                            "source_note": sources,
-                        }
-                    )
-            plan.schedules.append(
-                {
-                    "id": stable_id("schedule", key),
-                    "service_id": service_id,
-                    "description": clean_text(row["hours"]),
-                    "notes": "as given by the sources",
-                }
-            )
-            free = "toll-free" in row["cost"].lower() and "not toll-free" not in row["cost"].lower()
-            free = free or row["cost"].strip().lower() == "free"
-            plan.cost_options.append(_cost(service_id, free=free, text=clean_text(row["cost"])))
-            plan.service_areas.append(_service_area(service_id, areas["BD"]))
-            plan.categories.extend((service_id, code) for code in extra.categories)
-            plans.append(plan)
+            continue
+        try:
+            extra = HelplineExtra.model_validate(extras[number])
+        except ValidationError as exc:
+            errors.extend(_validation_errors(extras_file, number, extras[number], exc))
+            continue
+        key = f"helpline-{number}"
+        org_id = stable_id("organization", key)
+        service_id = stable_id("service", key)
+        sources = " ; ".join(s.strip() for s in row.sources.split(" ; ") if s.strip())
+        note = f"{HELPLINES_CSV.name}: {sources}. {row.notes}".strip()
+        plan = Plan(
+            key=key,
+            organization={
+                "id": org_id,
+                "slug": key,
+                "name": clean_text(row.operator),
+                "name_bn": extra.operator_bn,
+                "description": f"Operator of the {clean_text(row.name_en)} ({number}).",
+                "description_bn": f"{clean_text(row.name_bn)} পরিচালনাকারী।",
+                "legal_status": "government",
+                "district_pcode": None,
+                "data_source": "helpline list",
+                "source_note": note,
+            },
+            file=csv_file,
+            record=label,
+            service_records={service_id: (extras_file, number)},  # its categories are there
+        )
+        plan.services.append(
+            {
+                "id": service_id,
+                "slug": key,
+                "organization_id": org_id,
+                "name": clean_text(row.name_en),
+                "name_bn": clean_text(row.name_bn),
+                "description": clean_text(row.scope),
+                "description_bn": extra.scope_bn,
+                "status": "active",
+                "alert": extra.alert,
+                "alert_bn": extra.alert_bn,
+                "fees_description": clean_text(row.cost),
+                "data_source": "helpline list",
+                "source_note": note,
+            }
+        )
+        plan.phones.append(
+            {
+                "id": stable_id("phone", key),
+                "service_id": service_id,
+                "number": number,
+                "type": "voice",
+                "description": clean_text(row.name_en),
+                "source_note": sources,
+            }
+        )
+        for alternate in filter(None, (a.strip() for a in row.alternate_numbers.split(";"))):
+            match = re.search(r"From abroad:\s*(\+[0-9]+)", alternate)
+            if match:
+                plan.phones.append(
+                    {
+                        "id": stable_id("phone", f"{key}:{match[1]}"),
+                        "service_id": service_id,
+                        "number": match[1],
+                        "type": "voice",
+                        "description": "From abroad",
+                        "description_bn": "বিদেশ থেকে",
+                        "source_note": sources,
+                    }
+                )
+        plan.schedules.append(
+            {
+                "id": stable_id("schedule", key),
+                "service_id": service_id,
+                "description": clean_text(row.hours),
+                "notes": "as given by the sources",
+            }
+        )
+        free = "toll-free" in row.cost.lower() and "not toll-free" not in row.cost.lower()
+        free = free or row.cost.lower() == "free"
+        plan.cost_options.append(_cost(service_id, free=free, text=clean_text(row.cost)))
+        plan.service_areas.append(_service_area(service_id, areas["BD"]))
+        plan.categories.extend((service_id, code) for code in extra.categories)
+        plans.append(plan)
+    for number in sorted(set(extras) - numbers):
+        errors.append(SeedError(extras_file, number, f"no helpline {number} in {csv_file}"))
     return plans, errors
 
 
-def plan_osm_health(path: Path) -> list[Plan]:
+def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan], list[SeedError]]:
     """OSM health facilities of Jashore and Satkhira (ODbL), kept identifiable as such."""
     plans: list[Plan] = []
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            name = clean_text(row["name"])
-            key = f"osm-{row['latitude']}-{row['longitude']}-{name}"
-            slug = (
-                "osm-"
-                + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-                + "-"
-                + str(stable_id("osm", key))[:8]
-            )
-            org_id, service_id, location_id = (
-                stable_id(kind, key) for kind in ("organization", "service", "location")
-            )
-            kind_en = "Hospital" if row["kind"] == "hospital" else "Clinic"
-            kind_bn = "হাসপাতাল" if row["kind"] == "hospital" else "ক্লিনিক"
-            facts = [
-                f"{kind_en} in {row['upazila']}, {row['district']}, as mapped in OpenStreetMap."
-            ]
-            facts_bn = [
-                f"{row['district']} জেলার {row['upazila']} উপজেলার {kind_bn} (ওপেনস্ট্রিটম্যাপ অনুযায়ী)।"
-            ]
-            if row["emergency"] == "yes":
-                facts.append("Emergency care: yes.")
-                facts_bn.append("জরুরি চিকিৎসা: আছে।")
-            if row["speciality"]:
-                facts.append(f"Speciality: {row['speciality'].replace(';', ', ')}.")
-                facts_bn.append(f"বিশেষত্ব: {row['speciality'].replace(';', ', ')}।")
-            if row["beds"]:
-                facts.append(f"Beds: {row['beds']}.")
-                facts_bn.append(f"শয্যা: {row['beds']}।")
-            common = {
-                "data_source": "openstreetmap",
-                "licence": OSM_LICENCE,
-                "source_note": OSM_ATTRIBUTION,
-            }
-            plan = Plan(
-                key=slug,
-                organization={
-                    "id": org_id,
-                    "slug": slug,
-                    "name": name,
-                    "name_bn": None,
-                    "description": " ".join(facts),
-                    "description_bn": " ".join(facts_bn),
-                    "legal_status": None,
-                    "district_pcode": row["upazila_pcode"][:6],
-                    **common,
-                },
-            )
-            plan.locations.append(
-                {
-                    "id": location_id,
-                    "slug": slug,
-                    "organization_id": org_id,
-                    "location_type": "physical",
-                    "name": name,
-                    "latitude": Decimal(row["latitude"]),
-                    "longitude": Decimal(row["longitude"]),
-                    "coordinates_approximate": False,
-                    "coordinates_source": "OpenStreetMap",
-                    "external_identifier_type": "openstreetmap",
-                    **common,
-                }
-            )
-            plan.services.append(
-                {
-                    "id": service_id,
-                    "slug": slug,
-                    "organization_id": org_id,
-                    "name": f"Health care at {name}",
-                    "name_bn": f"{name}: স্বাস্থ্যসেবা",
-                    "description": " ".join(facts),
-                    "description_bn": " ".join(facts_bn),
-                    "status": "active",
-                    **common,
-                }
-            )
-            plan.service_at_locations.append(
-                {
-                    "id": stable_id("service_at_location", key),
-                    "service_id": service_id,
-                    "location_id": location_id,
-                }
-            )
-            plan.categories.append((service_id, "health"))
-            plans.append(plan)
-    return plans
-
-
-def collect(data_dir: Path = DATA_DIR) -> Seed:
-    """Reads and validates every seed file; errors name the file and the record."""
     errors: list[SeedError] = []
-    areas = read_areas()
-    taxonomy = TaxonomyRecord.model_validate(
-        yaml.safe_load((data_dir / "taxonomy.yaml").read_text(encoding="utf-8"))
-    )
-    plans: list[Plan] = []
-    for path in sorted((data_dir / "providers").rglob("*.yaml")):
-        file = str(path.relative_to(data_dir))
+    file = str(OSM_HEALTH_CSV)
+    for label, raw_row in _read_csv(
+        data_dir, OSM_HEALTH_CSV, list(OsmHealthRow.model_fields), errors
+    ):
+        label = f"{label} ({raw_row['name'].strip()})" if raw_row["name"].strip() else label
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            record = ProviderRecord.model_validate(raw)
-        except yaml.YAMLError as exc:
-            errors.append(SeedError(file, "-", f"not valid YAML: {exc}"))
-            continue
+            row = OsmHealthRow.model_validate({k: v.strip() for k, v in raw_row.items()})
         except ValidationError as exc:
-            key = raw.get("key", "-") if isinstance(raw, dict) else "-"
-            errors.append(SeedError(file, str(key), _format_validation(exc)))
+            errors.extend(_validation_errors(file, label, raw_row, exc))
             continue
-        plan, plan_errors = plan_provider(record, areas, file)
+        area = areas.get(row.upazila_pcode)
+        if area is None or area.level != "upazila":
+            what = "unknown pcode" if area is None else f"{_a(area.level)}, not an upazila:"
+            errors.append(SeedError(file, label, f"upazila_pcode: {what} {row.upazila_pcode}"))
+            continue
+        name = clean_text(row.name)
+        key = f"osm-{row.latitude}-{row.longitude}-{name}"
+        slug = (
+            "osm-"
+            + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            + "-"
+            + str(stable_id("osm", key))[:8]
+        )
+        org_id, service_id, location_id = (
+            stable_id(kind, key) for kind in ("organization", "service", "location")
+        )
+        kind_en = "Hospital" if row.kind == "hospital" else "Clinic"
+        kind_bn = "হাসপাতাল" if row.kind == "hospital" else "ক্লিনিক"
+        facts = [f"{kind_en} in {row.upazila}, {row.district}, as mapped in OpenStreetMap."]
+        facts_bn = [f"{row.district} জেলার {row.upazila} উপজেলার {kind_bn} (ওপেনস্ট্রিটম্যাপ অনুযায়ী)।"]
+        if row.emergency == "yes":
+            facts.append("Emergency care: yes.")
+            facts_bn.append("জরুরি চিকিৎসা: আছে।")
+        if row.speciality:
+            facts.append(f"Speciality: {row.speciality.replace(';', ', ')}.")
+            facts_bn.append(f"বিশেষত্ব: {row.speciality.replace(';', ', ')}।")
+        if row.beds:
+            facts.append(f"Beds: {row.beds}.")
+            facts_bn.append(f"শয্যা: {row.beds}।")
+        common = {
+            "data_source": "openstreetmap",
+            "licence": OSM_LICENCE,
+            "source_note": OSM_ATTRIBUTION,
+        }
+        plan = Plan(
+            key=slug,
+            organization={
+                "id": org_id,
+                "slug": slug,
+                "name": name,
+                "name_bn": None,
+                "description": " ".join(facts),
+                "description_bn": " ".join(facts_bn),
+                "legal_status": None,
+                "district_pcode": row.upazila_pcode[:6],
+                **common,
+            },
+            file=file,
+            record=label,
+            service_records={service_id: (file, label)},
+        )
+        plan.locations.append(
+            {
+                "id": location_id,
+                "slug": slug,
+                "organization_id": org_id,
+                "location_type": "physical",
+                "name": name,
+                "latitude": Decimal(row.latitude),
+                "longitude": Decimal(row.longitude),
+                "coordinates_approximate": False,
+                "coordinates_source": "OpenStreetMap",
+                "external_identifier_type": "openstreetmap",
+                **common,
+            }
+        )
+        plan.services.append(
+            {
+                "id": service_id,
+                "slug": slug,
+                "organization_id": org_id,
+                "name": f"Health care at {name}",
+                "name_bn": f"{name}: স্বাস্থ্যসেবা",
+                "description": " ".join(facts),
+                "description_bn": " ".join(facts_bn),
+                "status": "active",
+                **common,
+            }
+        )
+        plan.service_at_locations.append(
+            {
+                "id": stable_id("service_at_location", key),
+                "service_id": service_id,
+                "location_id": location_id,
+            }
+        )
+        plan.categories.append((service_id, "health"))
+        plans.append(plan)
+    return plans, errors
+
+
+def _taxonomy(data_dir: Path, errors: list[SeedError]) -> TaxonomyRecord | None:
+    read, raw = _read_yaml(data_dir, TAXONOMY, errors)
+    if not read:
+        return None
+    try:
+        return TaxonomyRecord.model_validate(raw)
+    except ValidationError as exc:
+        errors.extend(_validation_errors(str(TAXONOMY), "taxonomy", raw, exc))
+        return None
+
+
+def _providers(
+    data_dir: Path, areas: dict[str, Area], errors: list[SeedError]
+) -> tuple[list[Plan], list[tuple[str, str, str]]]:
+    """The provider files' plans, and every key they claim (key, file, record), valid or not."""
+    plans: list[Plan] = []
+    keys: list[tuple[str, str, str]] = []
+    for path in sorted((data_dir / "providers").rglob("*.yaml")):
+        file = path.relative_to(data_dir)
+        read, raw = _read_yaml(data_dir, file, errors)
+        if not read:
+            continue
+        key = raw.get("key") if isinstance(raw, dict) else None
+        label = key if isinstance(key, str) and key else "(no key)"
+        if label != "(no key)":
+            keys.append((label, str(file), label))
+        try:
+            record = ProviderRecord.model_validate(raw)
+        except ValidationError as exc:
+            errors.extend(_validation_errors(str(file), label, raw, exc))
+            continue
+        plan, plan_errors = plan_provider(record, areas, str(file))
         errors.extend(plan_errors)
         if plan:
             plans.append(plan)
-    helplines, helpline_errors = plan_helplines(
-        data_dir / "geo" / "helplines" / "bd_helplines.csv", data_dir / "helplines.yaml", areas
-    )
-    errors.extend(helpline_errors)
-    plans.extend(helplines)
-    plans.extend(
-        plan_osm_health(data_dir / "geo" / "health" / "jashore_satkhira_health_facilities_osm.csv")
-    )
-    seen: dict[str, str] = {}
-    for plan in plans:
-        if plan.key in seen:
-            errors.append(SeedError(plan.key, plan.key, f"key used twice (also {seen[plan.key]})"))
-        seen[plan.key] = plan.key
-    return Seed(areas=areas, taxonomy=taxonomy, plans=plans, errors=errors)
+    return plans, keys
+
+
+def collect(data_dir: Path = DATA_DIR) -> Seed:
+    """Reads and validates every seed file; errors name the file and the record (a key used
+    twice names both)."""
+    errors: list[SeedError] = []
+    areas = read_areas()
+    taxonomy = _taxonomy(data_dir, errors)
+    plans, keys = _providers(data_dir, areas, errors)
+    for more, more_errors in (plan_helplines(data_dir, areas), plan_osm_health(data_dir, areas)):
+        errors.extend(more_errors)
+        plans.extend(more)
+        keys.extend((plan.key, plan.file, plan.record) for plan in more)
+    first: dict[str, tuple[str, str]] = {}
+    for key, file, record in keys:
+        if key in first:
+            other_file, other_record = first[key]
+            errors.append(
+                SeedError(
+                    file,
+                    record,
+                    f"key {key!r} is used twice: also by {other_file} [{other_record}]",
+                )
+            )
+        first.setdefault(key, (file, record))
+    if taxonomy is not None:
+        codes = {term.code for term in taxonomy.terms}
+        for plan in plans:
+            for service_id, code in plan.categories:
+                if code not in codes:
+                    file, record = plan.service_records.get(service_id, (plan.file, plan.record))
+                    errors.append(
+                        SeedError(file, record, f"category {code!r} is not a term of {TAXONOMY}")
+                    )
+    return Seed(areas=areas, taxonomy_record=taxonomy, plans=plans, errors=errors)
 
 
 def load_taxonomy(conn: Connection, taxonomy: TaxonomyRecord) -> dict[str, uuid.UUID]:

@@ -114,19 +114,82 @@ class ProviderRecord(Strict):
 
     @model_validator(mode="after")
     def keys_resolve(self) -> "ProviderRecord":
-        location_keys = [location.key for location in self.locations]
-        if len(set(location_keys)) != len(location_keys):
-            raise ValueError("location keys repeat")
-        service_keys = [service.key for service in self.services]
-        if len(set(service_keys)) != len(service_keys):
-            raise ValueError("service keys repeat")
-        for service in self.services:
-            missing = set(service.locations) - set(location_keys)
+        """Keys (and phone numbers, which give phones their ids) are unique within the file,
+        and services name locations of the file; errors say which records, by index."""
+        problems = [
+            *_repeats("locations", [location.key for location in self.locations]),
+            *_repeats("services", [service.key for service in self.services]),
+            *_repeats("phones", [phone.number for phone in self.phones]),
+        ]
+        location_keys = {location.key for location in self.locations}
+        for index, service in enumerate(self.services):
+            missing = set(service.locations) - location_keys
             if missing:
-                raise ValueError(
-                    f"service {service.key!r} names unknown locations {sorted(missing)}"
+                problems.append(
+                    f"services[{index}] ({service.key}) names unknown locations {sorted(missing)}"
                 )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+
+def _repeats(kind: str, keys: list[str]) -> list[str]:
+    """`kind[i] (key) repeats kind[j]` for every key seen before."""
+    first: dict[str, int] = {}
+    problems = []
+    for index, key in enumerate(keys):
+        if key in first:
+            problems.append(f"{kind}[{index}] ({key}) repeats {kind}[{first[key]}]")
+        first.setdefault(key, index)
+    return problems
+
+
+NonBlank = Annotated[str, Field(pattern=r"\S")]
+
+
+class HelplineRow(Strict):
+    """One row of the helplines CSV (text as written: the loader normalises it)."""
+
+    number: Annotated[str, Field(pattern=r"^[0-9]{3,6}$")]
+    name_en: NonBlank
+    name_bn: NonBlank
+    operator: NonBlank
+    scope: NonBlank
+    hours: NonBlank
+    cost: NonBlank
+    alternate_numbers: str
+    sources: NonBlank
+    notes: str
+
+
+def _coordinate(low: float, high: float) -> AfterValidator:
+    def check(value: str) -> str:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+        if not low <= number <= high:
+            raise ValueError(f"{value} is outside Bangladesh ({low} to {high})")
+        return value
+
+    return AfterValidator(check)
+
+
+class OsmHealthRow(Strict):
+    """One row of the OSM health facilities CSV (coordinates kept as written: they are part of
+    the record's stable key)."""
+
+    name: NonBlank
+    kind: Literal["hospital", "clinic"]
+    latitude: Annotated[str, _coordinate(20.3, 26.7)]
+    longitude: Annotated[str, _coordinate(88.0, 92.7)]
+    district: NonBlank
+    upazila: NonBlank
+    upazila_pcode: Annotated[str, Field(pattern=r"^BD[0-9]{8}$")]
+    operator: str
+    beds: str
+    emergency: str
+    speciality: str
 
 
 class HelplineExtra(Strict):
@@ -160,6 +223,14 @@ class TaxonomyInfo(Strict):
 class TaxonomyRecord(Strict):
     taxonomy: TaxonomyInfo
     terms: list[TaxonomyTermRecord]
+
+    @model_validator(mode="after")
+    def codes_unique(self) -> "TaxonomyRecord":
+        """A term's code gives it its id."""
+        problems = _repeats("terms", [term.code for term in self.terms])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class VariantRecord(Strict):

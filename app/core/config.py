@@ -89,6 +89,10 @@ class Settings(BaseSettings):
             raise ValueError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
         return self
 
+    # webhooks are posted only to public internet addresses, except to these host names or
+    # CIDRs (JSON list, e.g. `["hooks.internal", "10.20.0.0/16"]`): a receiver on our own network
+    webhook_allowed_hosts: list[str] = []
+
     # the server (`directory serve`, app/server.py): where it listens, with how many processes,
     # and the limits of its front door
     server_host: str = "127.0.0.1"

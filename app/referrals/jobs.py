@@ -3,11 +3,14 @@ webhook notices."""
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.core.db import get_sessionmaker
@@ -35,11 +38,21 @@ async def run_expiry() -> Expired:
     return Expired(mous, cancelled)
 
 
+@asynccontextmanager
+async def _transaction() -> AsyncIterator[AsyncSession]:
+    async with get_sessionmaker()() as session, session.begin():
+        yield session
+
+
 async def deliver_notifications() -> int:
-    """Post the due webhook notices, in their own transaction."""
-    async with httpx.AsyncClient() as http, get_sessionmaker()() as session, session.begin():
-        delivered: int = await notifications.deliver_pending(session, http)
-    return delivered
+    """Post the due webhook notices (each claim and each outcome in a short transaction)."""
+    # no proxy from the environment (it would resolve and connect on its own, past the check),
+    # no redirects, and no kept-alive connections: a connection verified for one host name must
+    # not carry a post for another name pinned to the same address
+    async with httpx.AsyncClient(
+        trust_env=False, follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0)
+    ) as http:
+        return await notifications.deliver_pending(_transaction, http)
 
 
 async def run_periodically(interval_seconds: float) -> None:

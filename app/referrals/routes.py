@@ -5,11 +5,11 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, ConfigDict, HttpUrl
+from pydantic import HttpUrl
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
-from app.core.schemas import SaneDate, SaneDateTime
+from app.core.schemas import Body, SaneDate, SaneDateTime
 from app.directory.maintenance import resolve_district
 from app.directory.schemas import Page, PageNumber, PerPage
 from app.referrals import notifications, reports
@@ -242,9 +242,7 @@ def _render(report: dict[str, Any], format: str) -> Response:
     )
 
 
-class WebhookWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookWrite(Body):
     url: HttpUrl
 
 
@@ -253,7 +251,7 @@ async def set_webhook(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID, body: WebhookWrite
 ) -> Response:
     """Where to post notices of this organization's referrals (the referral id, the event and a
-    link; never survivor details)."""
+    link; never survivor details). Platform admins only; https to a public address (422 else)."""
     await notifications.set_webhook(session, actor, organization_id, str(body.url))
     return Response(status_code=204)
 
@@ -262,6 +260,6 @@ async def set_webhook(
 async def delete_webhook(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
 ) -> Response:
-    """Stop posting notices to this organization."""
+    """Stop posting notices to this organization (platform admins only)."""
     await notifications.set_webhook(session, actor, organization_id, None)
     return Response(status_code=204)
