@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app.core.config import get_settings
 
@@ -68,12 +69,17 @@ def serve(database_url: str, log: Path, **settings: str) -> Iterator[Server]:
         server = Server(process=process, port=_wait_for_port(process, log), log=log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: "subprocess.Popen[bytes]") -> None:
+    """Terminate a server process, killing it if it does not end within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_port(process: "subprocess.Popen[bytes]", log: Path) -> int:
@@ -241,3 +247,15 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@contextmanager
+def forwarder_to(database_url: str) -> Iterator["Forwarder"]:
+    """A `Forwarder` to the database of `database_url`, open until the block ends."""
+    url = make_url(database_url)
+    forwarder = Forwarder((url.host or "127.0.0.1", url.port or 5432))
+    forwarder.open()
+    try:
+        yield forwarder
+    finally:
+        forwarder.cut()

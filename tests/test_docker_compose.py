@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from app.core.config import Settings
-from tests.serving import delete_login_failures, login_failure_clients, serve
+from tests.serving import delete_login_failures, login_failure_clients, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -484,12 +484,7 @@ def proxy(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 time.sleep(0.1)
             yield running
         finally:
-            caddy.terminate()
-            try:
-                caddy.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                caddy.kill()
-                caddy.wait()
+            stop(caddy)
 
 
 def proxy_client(proxy: Proxy, *, source: str = "127.0.0.1") -> httpx.Client:

@@ -22,7 +22,7 @@ from app.audit.models import AuditEvent
 from app.core import health
 from app.core.config import Settings, get_settings
 from app.directory import search_engine
-from tests.serving import ROOT, Forwarder, Server, serve
+from tests.serving import ROOT, Forwarder, Server, forwarder_to, serve
 
 UNREACHABLE = "http://127.0.0.1:9"
 
@@ -191,11 +191,8 @@ async def test_both_probes_are_in_the_openapi_description(client: AsyncClient) -
 
 @pytest.fixture(scope="module")
 def forwarder(database_url: str) -> Iterator[Forwarder]:
-    url = make_url(database_url)
-    forwarding = Forwarder((url.host or "127.0.0.1", url.port or 5432))
-    forwarding.open()
-    yield forwarding
-    forwarding.cut()
+    with forwarder_to(database_url) as forwarding:
+        yield forwarding
 
 
 @pytest.fixture(scope="module")

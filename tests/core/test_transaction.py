@@ -18,7 +18,7 @@ from app.main import create_app
 from app.referrals.models import Referral
 from tests.committed import World
 from tests.referrals.helpers import referral_body
-from tests.serving import Forwarder, free_port
+from tests.serving import Forwarder, forwarder_to, free_port
 
 # A deferred constraint trigger fails at COMMIT, after every statement of the request succeeded.
 FAIL_AT_COMMIT = (
@@ -108,11 +108,8 @@ async def test_the_audit_row_is_committed_when_the_client_has_the_answer(
 
 @pytest.fixture
 def proxy(database_url: str) -> Iterator[Forwarder]:
-    url = make_url(database_url)
-    forwarder = Forwarder((url.host or "127.0.0.1", url.port or 5432))
-    forwarder.open()
-    yield forwarder
-    forwarder.cut()
+    with forwarder_to(database_url) as forwarder:
+        yield forwarder
 
 
 @pytest.fixture
