@@ -24,6 +24,7 @@ from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
 from app.directory.search_engine import discard_outbox_periodically, keep_meilisearch_in_step
+from app.portal.routes import install_portal
 from app.referrals.jobs import run_periodically
 from app.referrals.routes import router as referral_router
 
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(referral_router)
     app.include_router(auth_router)
     app.include_router(user_router)
+    install_portal(app)
     app.include_router(health_router)
     return app
 

@@ -89,6 +89,14 @@ class Settings(BaseSettings):
             raise ValueError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
         return self
 
+    # the portal (`/find`, `/embed`): the national helplines every page keeps in view (numbers
+    # as the directory has them), who may frame `/embed` (a CSP frame-ancestors source list; the
+    # directory is public, so anyone), and the district whose directory the pages keep for
+    # offline use when a search names none (pcode or name; none: only the pages seen)
+    portal_helplines: list[str] = ["999", "109", "1098", "16430", "333"]
+    portal_frame_ancestors: str = Field(default="*", pattern=r"^[^;,\r\n]+$")
+    portal_district: str | None = None
+
     # webhooks are posted only to public internet addresses, except to these host names or
     # CIDRs (JSON list, e.g. `["hooks.internal", "10.20.0.0/16"]`): a receiver on our own network
     webhook_allowed_hosts: list[str] = []

@@ -73,7 +73,11 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                # a page with a policy of its own (the portal) says who may frame it
+                own_policy = "content-security-policy" in headers
                 for name, value in SECURITY_HEADERS:
+                    if own_policy and name == b"x-frame-options":
+                        continue
                     headers.setdefault(name.decode(), value.decode())
                 if not is_docs:
                     headers.setdefault("content-security-policy", API_CSP)

@@ -1,0 +1,466 @@
+"""What the portal's pages show, built from the same directory and search services as the API:
+the search form's choices, the results as a person needs them, one service, the helplines."""
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.cache import TTLCache
+from app.core.config import get_settings
+from app.core.errors import InvalidParameter
+from app.directory import service as directory
+from app.directory.confidential import ANONYMOUS
+from app.directory.errors import ServiceNotFound
+from app.directory.models import Attribute, Phone, Service, TaxonomyTerm
+from app.directory.params import SearchParams, build_service_query
+from app.directory.schemas import LocationRead, PhoneRead, ScheduleRead, ServiceFull
+from app.gazetteer.models import AdminArea
+from app.portal.i18n import Lang, Words
+from search.backend import SearchBackend
+from search.query import ServiceQuery
+
+PER_PAGE = 10
+RADII_KM = (5, 10, 25, 50, 100)
+# the parameters a search page keeps in its links, in this order
+KEPT = ("search", "category", "district", "upazila", "near", "lat", "lng", "radius_km",
+        "free_of_cost")  # fmt: skip
+
+
+# places ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    pcode: str
+    level: str
+    name_en: str
+    name_bn: str | None
+    division: str | None
+    district: str | None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Divisions, districts and upazilas by pcode (unions are not offered to pick)."""
+
+    areas: dict[str, Area]
+
+    def name(self, pcode: str | None, words: Words) -> str | None:
+        area = self.areas.get(pcode or "")
+        return words.pick(area.name_en, area.name_bn) if area else None
+
+    def districts(self) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level == "district"),
+                      key=lambda a: (a.division or "", a.name_en))  # fmt: skip
+
+    def divisions(self) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level == "division"),
+                      key=lambda a: a.name_en)  # fmt: skip
+
+    def upazilas(self, district: str | None) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level == "upazila" and a.district == district),
+                      key=lambda a: a.name_en)  # fmt: skip
+
+
+_gazetteer: TTLCache[str, Gazetteer] = TTLCache(ttl=300, max_size=1)
+
+
+async def gazetteer(session: AsyncSession) -> Gazetteer:
+    """The gazetteer's divisions, districts and upazilas, cached for a few minutes."""
+    cached = _gazetteer.get("areas")
+    if cached is None:
+        rows = await session.execute(
+            select(AdminArea.pcode, AdminArea.level, AdminArea.name_en, AdminArea.name_bn,
+                   AdminArea.division_pcode, AdminArea.district_pcode)
+            .where(AdminArea.level.in_(("division", "district", "upazila")))
+        )  # fmt: skip
+        cached = Gazetteer({row[0]: Area(*row) for row in rows})
+        _gazetteer.put("areas", cached)
+    return cached
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name_en: str
+    name_bn: str
+
+
+_categories: TTLCache[str, list[Category]] = TTLCache(ttl=300, max_size=1)
+
+
+async def categories(session: AsyncSession) -> list[Category]:
+    """The service categories that some active service has, cached for a few minutes."""
+    cached = _categories.get("categories")
+    if cached is None:
+        used = select(Attribute.taxonomy_term_id).join(Service, Service.id == Attribute.link_id)
+        rows = await session.execute(
+            select(TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn)
+            .where(TaxonomyTerm.id.in_(used.where(Service.status == "active")))
+            .order_by(TaxonomyTerm.name)
+        )
+        cached = [Category(*row) for row in rows]
+        _categories.put("categories", cached)
+    return cached
+
+
+@dataclass(frozen=True)
+class Helpline:
+    number: str
+    name_en: str
+    name_bn: str | None
+
+
+_helplines: TTLCache[str, list[Helpline]] = TTLCache(ttl=300, max_size=1)
+
+
+async def helplines(session: AsyncSession) -> list[Helpline]:
+    """The national helplines every page keeps in view (`PORTAL_HELPLINES`), with their names as
+    the directory has them; a number the directory lacks is not shown."""
+    cached = _helplines.get("helplines")
+    if cached is None:
+        wanted = get_settings().portal_helplines
+        rows = await session.execute(
+            select(Phone.number, Service.name, Service.name_bn)
+            .join(Service, Service.id == Phone.service_id)
+            .where(Phone.number.in_(wanted), Service.status == "active")
+        )
+        found = {number: Helpline(number, name, name_bn) for number, name, name_bn in rows}
+        cached = [found[number] for number in wanted if number in found]
+        _helplines.put("helplines", cached)
+    return cached
+
+
+# the search --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The search as the page's form holds it (strings as sent, empty meaning not set)."""
+
+    search: str = ""
+    category: str = ""
+    district: str = ""
+    upazila: str = ""
+    near: str = ""
+    lat: str = ""
+    lng: str = ""
+    radius_km: str = ""
+    free_of_cost: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: Any) -> "Filters":
+        values = {
+            name: (params.get(name) or "").strip()[:200] for name in KEPT if name != "free_of_cost"
+        }
+        free = (params.get("free_of_cost") or "").lower() in ("1", "true", "on", "yes")
+        try:
+            page = max(1, min(int(params.get("page") or 1), 10_000))
+        except ValueError:
+            page = 1
+        return cls(**values, free_of_cost=free, page=page)
+
+    @property
+    def has_point(self) -> bool:
+        return bool((self.lat and self.lng) or self.near)
+
+    def query_string(self, lang: Lang, **changes: Any) -> str:
+        """This search (with `changes`) as a link's query string, in `lang`."""
+        changed = replace(self, **changes)
+        pairs: list[tuple[str, str]] = [("lang", lang)]
+        for name in KEPT:
+            value = getattr(changed, name)
+            if name == "free_of_cost":
+                if value:
+                    pairs.append((name, "true"))
+            elif value:
+                pairs.append((name, value))
+        if changed.page > 1:
+            pairs.append(("page", str(changed.page)))
+        return urlencode(pairs)
+
+
+def _number(name: str, value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
+    except ValueError:
+        raise InvalidParameter(name, "must be a number", "একটি সংখ্যা হতে হবে") from None
+
+
+def _params(filters: Filters) -> SearchParams:
+    point = filters.lat and filters.lng
+    return SearchParams(
+        search=filters.search or None, page=filters.page, per_page=PER_PAGE,
+        lat=_number("lat", filters.lat) if point else None,
+        lng=_number("lng", filters.lng) if point else None,
+        radius_km=_number("radius_km", filters.radius_km) if filters.has_point else None,
+        near=None if point else (filters.near or None), bbox=None, division=None,
+        district=filters.district or None, upazila=filters.upazila or None, union=None,
+        category=filters.category or None, free_of_cost=True if filters.free_of_cost else None,
+        sort=None, facets=None, organization_id=None, taxonomy_term_id=None, taxonomy_id=None,
+        modified_after=None, full=True,
+    )  # fmt: skip
+
+
+async def service_query(session: AsyncSession, filters: Filters) -> ServiceQuery:
+    """The backend-neutral query of the page's filters (`InvalidParameter` when they clash)."""
+    lat, lng = _number("lat", filters.lat), _number("lng", filters.lng)
+    for name, value, low, high in (("lat", lat, -90, 90), ("lng", lng, -180, 180)):
+        if value is not None and not low <= value <= high:
+            raise InvalidParameter(name, f"must be between {low} and {high}",
+                                   f"{low} থেকে {high} এর মধ্যে হতে হবে")  # fmt: skip
+    radius = _number("radius_km", filters.radius_km)
+    if radius is not None and radius <= 0:
+        raise InvalidParameter("radius_km", "must be above 0", "০ এর বেশি হতে হবে")
+    return await build_service_query(session, _params(filters))
+
+
+# what a person sees ---------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    number: str
+    tel: str
+    label: str | None = None
+
+
+@dataclass
+class Place:
+    name: str | None
+    area: str
+    exact: bool
+    approximate: bool
+    confidential: bool
+    lat: float | None = None
+    lng: float | None = None
+    address: str | None = None
+    geo_uri: str | None = None
+    osm_url: str | None = None
+
+
+@dataclass
+class ServiceView:
+    id: uuid.UUID
+    name: str
+    organization: str
+    categories: list[str]
+    free: bool
+    distance: str | None
+    places: list[Place]
+    calls: list[Call]
+    hours: list[str]
+    verified: str
+    serves: list[str] = field(default_factory=list)
+    description: str | None = None
+    eligibility: str | None = None
+    application: str | None = None
+    fees: str | None = None
+    url: str | None = None
+    alert: str | None = None
+    source: str | None = None
+
+
+def tel(number: str) -> str:
+    """The `tel:` form of a number as written (digits and a leading +)."""
+    digits = re.sub(r"[^\d+]", "", number.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
+    return "tel:" + digits
+
+
+def _calls(phones: list[PhoneRead], words: Words, seen: set[str]) -> list[Call]:
+    calls = []
+    for phone in phones:
+        link = tel(phone.number)
+        if link in seen:
+            continue
+        seen.add(link)
+        label = words.pick(phone.description, phone.description_bn) or None
+        calls.append(Call(number=words.number(phone.number), tel=link, label=label))
+    return calls
+
+
+def _hours(schedules: list[ScheduleRead], words: Words) -> list[str]:
+    hours = []
+    for schedule in schedules:
+        days = ""
+        if schedule.byday:
+            codes = schedule.byday.split(",")
+            days = "–".join((words.weekday(codes[0]), words.weekday(codes[-1]))) if len(codes) > 2 \
+                else ", ".join(words.weekday(code) for code in codes)  # fmt: skip
+        times = ""
+        if schedule.opens_at and schedule.closes_at:
+            times = f"{words.time(schedule.opens_at)}–{words.time(schedule.closes_at)}"
+        text = " ".join(part for part in (days, times) if part)
+        # the data's own words stay as written (an English note keeps its digits)
+        described = words.pick(schedule.description, schedule.description_bn)
+        if text or described:
+            hours.append(text + (f" ({described})" if text and described else described))
+    return hours
+
+
+def _place(location: LocationRead, gazetteer: Gazetteer, words: Words) -> Place:
+    names = (
+        gazetteer.name(location.upazila_pcode, words),
+        gazetteer.name(location.district_pcode, words),
+    )
+    area = ", ".join(name for name in names if name)
+    name = words.pick(location.name, location.name_bn) or None
+    if location.confidential:
+        return Place(name=name, area=area, exact=False, approximate=False, confidential=True)
+    approximate = bool(location.coordinates_approximate)
+    place = Place(name=name, area=area, exact=not approximate and location.latitude is not None,
+                  approximate=approximate, confidential=False)  # fmt: skip
+    if location.addresses:
+        first = location.addresses[0]
+        place.address = ", ".join(p for p in (first.address_1, first.address_2, first.city) if p)
+    if place.exact and location.latitude is not None and location.longitude is not None:
+        lat, lng = round(location.latitude, 6), round(location.longitude, 6)
+        place.lat, place.lng = lat, lng
+        label = urlencode({"q": f"{lat},{lng}({location.name or ''})"})
+        place.geo_uri = f"geo:{lat},{lng}?{label}"
+        place.osm_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}"
+    return place
+
+
+def service_view(
+    service: ServiceFull, gazetteer: Gazetteer, words: Words, org_phones: list[PhoneRead]
+) -> ServiceView:
+    """One service as a person needs it, in the page's language."""
+    seen: set[str] = set()
+    calls = _calls(service.phones, words, seen)
+    places = []
+    for sal in service.service_at_locations:
+        places.append(_place(sal.location, gazetteer, words))
+        calls += _calls(sal.location.phones, words, seen)
+    calls += _calls(org_phones, words, seen)
+    serves = [
+        words("whole_country") if area.admin_pcode == "BD"
+        else gazetteer.name(area.admin_pcode, words) or words.pick(area.name, area.name_bn)
+        for area in service.service_areas
+    ]  # fmt: skip
+    verified = service.assured_date or service.organization.assured_date
+    return ServiceView(
+        id=service.id,
+        name=words.pick(service.name, service.name_bn),
+        organization=words.pick(service.organization.name, service.organization.name_bn),
+        categories=[words.pick(c.name, c.name_bn) for c in service.categories],
+        free=bool(service.free_of_cost),
+        distance=words("distance", km=words.distance(service.distance_km))
+        if service.distance_km is not None else None,
+        places=places,
+        calls=calls,
+        hours=_hours(service.schedules, words),
+        verified=words("verified_on", date=words.date(verified)) if verified else words("not_verified"),
+        serves=[s for s in serves if s],
+        description=words.pick(service.description, service.description_bn) or None,
+        eligibility=words.pick(service.eligibility_description, service.eligibility_description_bn) or None,
+        application=service.application_process,
+        fees=service.fees_description,
+        url=service.url,
+        alert=words.pick(service.alert, service.alert_bn) or None,
+        source=service.data_source,
+    )  # fmt: skip
+
+
+async def organization_phones(
+    session: AsyncSession, organization_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[PhoneRead]]:
+    """The phones of organizations themselves (a service's own come with it)."""
+    rows = (await session.execute(
+        select(Phone).where(Phone.organization_id.in_(organization_ids)).order_by(Phone.number)
+    )).scalars()  # fmt: skip
+    phones: dict[uuid.UUID, list[PhoneRead]] = {}
+    for phone in rows:
+        assert phone.organization_id is not None
+        phones.setdefault(phone.organization_id, []).append(PhoneRead.model_validate(phone))
+    return phones
+
+
+@dataclass
+class Results:
+    views: list[ServiceView]
+    total: int
+    pages: int
+    query: ServiceQuery
+
+
+async def find(
+    session: AsyncSession, backend: SearchBackend, query: ServiceQuery, words: Words
+) -> Results:
+    """A page of search results, in the backend's order."""
+    page = await directory.search_services_full(session, backend, query=query, viewer=ANONYMOUS)
+    gaz = await gazetteer(session)
+    phones = await organization_phones(session, {s.organization_id for s in page.contents})
+    views = [service_view(s, gaz, words, phones.get(s.organization_id, [])) for s in page.contents]
+    return Results(views=views, total=page.total_items, pages=page.total_pages, query=query)
+
+
+async def one_service(session: AsyncSession, service_id: str, words: Words) -> ServiceView | None:
+    """One active service as a person needs it, or None."""
+    try:
+        service = await directory.get_service(session, service_id=service_id, viewer=ANONYMOUS)
+    except ServiceNotFound:
+        return None
+    if service.status not in ("active", "temporarily closed"):
+        return None
+    phones = await organization_phones(session, {service.organization_id})
+    return service_view(service, await gazetteer(session), words,
+                        phones.get(service.organization_id, []))  # fmt: skip
+
+
+@dataclass
+class Suggestion:
+    label: str
+    href: str
+    count: str
+
+
+async def suggestions(
+    session: AsyncSession, backend: SearchBackend, filters: Filters, words: Words
+) -> list[Suggestion]:
+    """What to relax when nothing matched, each with how many it would find (only those that
+    find something)."""
+    options: list[tuple[str, dict[str, Any]]] = []
+    if filters.category:
+        options.append((words("relax_category"), {"category": ""}))
+    if filters.has_point:
+        current = float(filters.radius_km or get_settings().default_radius_km)
+        wider = next((r for r in RADII_KM if r > current), None)
+        if wider is not None:
+            options.append(
+                (words("relax_radius", km=words.distance(wider)), {"radius_km": str(wider)})
+            )
+    if filters.upazila:
+        options.append((words("relax_upazila"), {"upazila": ""}))
+    elif filters.district and not filters.has_point:
+        options.append((words("relax_district"), {"district": ""}))
+    if filters.free_of_cost:
+        options.append((words("relax_free"), {"free_of_cost": False}))
+    if filters.search:
+        options.append((words("relax_search"), {"search": ""}))
+    found = []
+    for label, change in options:
+        relaxed = replace(filters, page=1, **change)
+        try:
+            query = await service_query(session, relaxed)
+        except InvalidParameter:
+            continue
+        total = (await backend.search_services(replace(query, per_page=1))).total
+        if total:
+            found.append(Suggestion(label=label, href="?" + relaxed.query_string(words.lang),
+                                    count=words("relax_count", n=total)))  # fmt: skip
+    return found
+
+
+def data_as_of() -> datetime:
+    """When this page's data was read (the offline banner says how old it is)."""
+    return datetime.now(UTC)
