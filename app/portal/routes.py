@@ -26,7 +26,8 @@ from app.portal.i18n import Lang, Words, portal_language
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(
-    env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    # the templates ship with the code: no checking them for changes on every page
+    env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False)
 )
 router = APIRouter(include_in_schema=False)
 
@@ -126,8 +127,7 @@ async def _form(session: SessionDep, filters: views.Filters, page: Page) -> dict
         "filters": filters,
         "district_pcode": district,
         "categories": await views.categories(session),
-        "divisions": gazetteer.divisions(),
-        "districts": gazetteer.districts(),
+        "district_groups": gazetteer.district_groups(page.words),
         "upazilas": gazetteer.upazilas(district) if district else [],
         "radii": views.RADII_KM,
         "helplines": await views.helplines(session),

@@ -4,26 +4,23 @@ the search form's choices, the results as a person needs them, one service, the 
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
-from app.directory import service as directory
-from app.directory.confidential import ANONYMOUS
-from app.directory.errors import ServiceNotFound
 from app.directory.models import Attribute, Phone, Service, TaxonomyTerm
 from app.directory.params import SearchParams, build_service_query
-from app.directory.schemas import LocationRead, PhoneRead, ScheduleRead, ServiceFull
+from app.directory.service import parse_id
 from app.gazetteer.models import AdminArea
 from app.portal.i18n import Lang, Words
 from search.backend import SearchBackend
-from search.query import ServiceQuery
+from search.query import VISIBLE_STATUSES, ServiceQuery
 
 PER_PAGE = 10
 RADII_KM = (5, 10, 25, 50, 100)
@@ -50,6 +47,7 @@ class Gazetteer:
     """Divisions, districts and upazilas by pcode (unions are not offered to pick)."""
 
     areas: dict[str, Area]
+    _groups: dict[str, list[tuple[str, list[tuple[str, str]]]]] = field(default_factory=dict)
 
     def name(self, pcode: str | None, words: Words) -> str | None:
         area = self.areas.get(pcode or "")
@@ -62,6 +60,19 @@ class Gazetteer:
     def divisions(self) -> list[Area]:
         return sorted((a for a in self.areas.values() if a.level == "division"),
                       key=lambda a: a.name_en)  # fmt: skip
+
+    def district_groups(self, words: Words) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The districts by division, named in the page's language, as the form lists them."""
+        groups = self._groups.get(words.lang)
+        if groups is None:
+            groups = [
+                (words.pick(division.name_en, division.name_bn),
+                 [(d.pcode, words.pick(d.name_en, d.name_bn)) for d in self.districts()
+                  if d.division == division.pcode])
+                for division in self.divisions()
+            ]  # fmt: skip
+            self._groups[words.lang] = groups
+        return groups
 
     def upazilas(self, district: str | None) -> list[Area]:
         return sorted((a for a in self.areas.values() if a.level == "upazila" and a.district == district),
@@ -270,119 +281,155 @@ class ServiceView:
     source: str | None = None
 
 
+# Everything a page shows of some services, in one statement, as JSON: the portal is public, so
+# a confidential location's point and address never leave the database (the rule of
+# app/directory/confidential.py for anonymous readers).
+CARDS = text("""
+SELECT s.id, json_build_object(
+  'name', s.name, 'name_bn', s.name_bn, 'status', s.status,
+  'organization', o.name, 'organization_bn', o.name_bn,
+  'assured_date', coalesce(s.assured_date, o.assured_date),
+  'description', s.description, 'description_bn', s.description_bn,
+  'eligibility', s.eligibility_description, 'eligibility_bn', s.eligibility_description_bn,
+  'application', s.application_process, 'fees', s.fees_description, 'url', s.url,
+  'alert', s.alert, 'alert_bn', s.alert_bn, 'source', s.data_source,
+  'categories', (SELECT coalesce(json_agg(json_build_object('en', t.name, 'bn', t.name_bn)
+                                          ORDER BY t.code), '[]')
+                 FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
+                 WHERE a.link_id = s.id AND a.link_entity = 'service'),
+  'free', (SELECT bool_or(coalesce(c.amount = 0, false)) FROM cost_option c
+           WHERE c.service_id = s.id),
+  'phones', (SELECT coalesce(json_agg(json_build_object('number', p.number, 'en', p.description,
+                                                        'bn', p.description_bn)
+                                      ORDER BY p.service_id IS NULL, p.number), '[]')
+             FROM phone p WHERE p.service_id = s.id OR p.organization_id = s.organization_id),
+  'hours', (SELECT coalesce(json_agg(json_build_object('byday', h.byday, 'opens', h.opens_at,
+                                                       'closes', h.closes_at, 'en', h.description,
+                                                       'bn', h.description_bn) ORDER BY h.id), '[]')
+            FROM schedule h WHERE h.service_id = s.id),
+  'areas', (SELECT coalesce(json_agg(sa.admin_pcode ORDER BY sa.admin_pcode), '[]')
+            FROM service_area sa WHERE sa.service_id = s.id),
+  'places', (SELECT coalesce(json_agg(json_build_object(
+                'name', l.name, 'name_bn', l.name_bn, 'upazila', l.upazila_pcode,
+                'district', l.district_pcode, 'confidential', l.confidential,
+                'approximate', l.coordinates_approximate,
+                'lat', CASE WHEN l.confidential THEN NULL ELSE l.latitude END,
+                'lng', CASE WHEN l.confidential THEN NULL ELSE l.longitude END,
+                'address', CASE WHEN l.confidential THEN NULL ELSE
+                  (SELECT concat_ws(', ', ad.address_1, ad.address_2, ad.city) FROM address ad
+                   WHERE ad.location_id = l.id ORDER BY ad.id LIMIT 1) END,
+                'phones', (SELECT coalesce(json_agg(json_build_object('number', p.number,
+                             'en', p.description, 'bn', p.description_bn) ORDER BY p.number), '[]')
+                           FROM phone p WHERE p.location_id = l.id))
+              ORDER BY l.name), '[]')
+             FROM service_at_location sal JOIN location l ON l.id = sal.location_id
+             WHERE sal.service_id = s.id)
+) AS card
+FROM service s JOIN organization o ON o.id = s.organization_id
+WHERE s.id = ANY(:ids)
+""")
+
+
 def tel(number: str) -> str:
     """The `tel:` form of a number as written (digits and a leading +)."""
     digits = re.sub(r"[^\d+]", "", number.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
     return "tel:" + digits
 
 
-def _calls(phones: list[PhoneRead], words: Words, seen: set[str]) -> list[Call]:
+def _calls(phones: list[dict[str, Any]], words: Words, seen: set[str]) -> list[Call]:
     calls = []
     for phone in phones:
-        link = tel(phone.number)
+        link = tel(phone["number"])
         if link in seen:
             continue
         seen.add(link)
-        label = words.pick(phone.description, phone.description_bn) or None
-        calls.append(Call(number=words.number(phone.number), tel=link, label=label))
+        label = words.pick(phone["en"], phone["bn"]) or None
+        calls.append(Call(number=words.number(phone["number"]), tel=link, label=label))
     return calls
 
 
-def _hours(schedules: list[ScheduleRead], words: Words) -> list[str]:
+def _hours(schedules: list[dict[str, Any]], words: Words) -> list[str]:
     hours = []
     for schedule in schedules:
         days = ""
-        if schedule.byday:
-            codes = schedule.byday.split(",")
+        if schedule["byday"]:
+            codes = schedule["byday"].split(",")
             days = "–".join((words.weekday(codes[0]), words.weekday(codes[-1]))) if len(codes) > 2 \
                 else ", ".join(words.weekday(code) for code in codes)  # fmt: skip
         times = ""
-        if schedule.opens_at and schedule.closes_at:
-            times = f"{words.time(schedule.opens_at)}–{words.time(schedule.closes_at)}"
+        if schedule["opens"] and schedule["closes"]:
+            opens, closes = (time.fromisoformat(schedule[k]) for k in ("opens", "closes"))
+            times = f"{words.time(opens)}–{words.time(closes)}"
         text = " ".join(part for part in (days, times) if part)
         # the data's own words stay as written (an English note keeps its digits)
-        described = words.pick(schedule.description, schedule.description_bn)
+        described = words.pick(schedule["en"], schedule["bn"])
         if text or described:
             hours.append(text + (f" ({described})" if text and described else described))
     return hours
 
 
-def _place(location: LocationRead, gazetteer: Gazetteer, words: Words) -> Place:
+def _place(location: dict[str, Any], gazetteer: Gazetteer, words: Words) -> Place:
     names = (
-        gazetteer.name(location.upazila_pcode, words),
-        gazetteer.name(location.district_pcode, words),
+        gazetteer.name(location["upazila"], words),
+        gazetteer.name(location["district"], words),
     )
     area = ", ".join(name for name in names if name)
-    name = words.pick(location.name, location.name_bn) or None
-    if location.confidential:
+    name = words.pick(location["name"], location["name_bn"]) or None
+    if location["confidential"]:
         return Place(name=name, area=area, exact=False, approximate=False, confidential=True)
-    approximate = bool(location.coordinates_approximate)
-    place = Place(name=name, area=area, exact=not approximate and location.latitude is not None,
-                  approximate=approximate, confidential=False)  # fmt: skip
-    if location.addresses:
-        first = location.addresses[0]
-        place.address = ", ".join(p for p in (first.address_1, first.address_2, first.city) if p)
-    if place.exact and location.latitude is not None and location.longitude is not None:
-        lat, lng = round(location.latitude, 6), round(location.longitude, 6)
-        place.lat, place.lng = lat, lng
-        label = urlencode({"q": f"{lat},{lng}({location.name or ''})"})
-        place.geo_uri = f"geo:{lat},{lng}?{label}"
-        place.osm_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}"
+    approximate = bool(location["approximate"])
+    lat, lng = location["lat"], location["lng"]
+    place = Place(name=name, area=area, exact=not approximate and lat is not None,
+                  approximate=approximate, confidential=False, address=location["address"] or None)  # fmt: skip
+    if place.exact and lat is not None and lng is not None:
+        place.lat, place.lng = round(lat, 6), round(lng, 6)
+        label = urlencode({"q": f"{place.lat},{place.lng}({location['name'] or ''})"})
+        place.geo_uri = f"geo:{place.lat},{place.lng}?{label}"
+        place.osm_url = (f"https://www.openstreetmap.org/?mlat={place.lat}&mlon={place.lng}"
+                         f"#map=17/{place.lat}/{place.lng}")  # fmt: skip
     return place
 
 
 def service_view(
-    service: ServiceFull, gazetteer: Gazetteer, words: Words, org_phones: list[PhoneRead]
-) -> ServiceView:
+    service_id: uuid.UUID, card: dict[str, Any], gazetteer: Gazetteer, words: Words,
+    distance_km: float | None = None,
+) -> ServiceView:  # fmt: skip
     """One service as a person needs it, in the page's language."""
     seen: set[str] = set()
-    calls = _calls(service.phones, words, seen)
-    places = []
-    for sal in service.service_at_locations:
-        places.append(_place(sal.location, gazetteer, words))
-        calls += _calls(sal.location.phones, words, seen)
-    calls += _calls(org_phones, words, seen)
-    serves = [
-        words("whole_country") if area.admin_pcode == "BD"
-        else gazetteer.name(area.admin_pcode, words) or words.pick(area.name, area.name_bn)
-        for area in service.service_areas
-    ]  # fmt: skip
-    verified = service.assured_date or service.organization.assured_date
+    calls = _calls(card["phones"], words, seen)
+    places = [_place(location, gazetteer, words) for location in card["places"]]
+    for location in card["places"]:
+        calls += _calls(location["phones"], words, seen)
+    serves = [words("whole_country") if pcode == "BD" else gazetteer.name(pcode, words)
+              for pcode in card["areas"]]  # fmt: skip
+    verified = card["assured_date"]
     return ServiceView(
-        id=service.id,
-        name=words.pick(service.name, service.name_bn),
-        organization=words.pick(service.organization.name, service.organization.name_bn),
-        categories=[words.pick(c.name, c.name_bn) for c in service.categories],
-        free=bool(service.free_of_cost),
-        distance=words("distance", km=words.distance(service.distance_km))
-        if service.distance_km is not None else None,
+        id=service_id,
+        name=words.pick(card["name"], card["name_bn"]),
+        organization=words.pick(card["organization"], card["organization_bn"]),
+        categories=[words.pick(c["en"], c["bn"]) for c in card["categories"]],
+        free=bool(card["free"]),
+        distance=words("distance", km=words.distance(distance_km)) if distance_km is not None else None,
         places=places,
         calls=calls,
-        hours=_hours(service.schedules, words),
-        verified=words("verified_on", date=words.date(verified)) if verified else words("not_verified"),
+        hours=_hours(card["hours"], words),
+        verified=words("verified_on", date=words.date(date.fromisoformat(verified)))
+        if verified else words("not_verified"),
         serves=[s for s in serves if s],
-        description=words.pick(service.description, service.description_bn) or None,
-        eligibility=words.pick(service.eligibility_description, service.eligibility_description_bn) or None,
-        application=service.application_process,
-        fees=service.fees_description,
-        url=service.url,
-        alert=words.pick(service.alert, service.alert_bn) or None,
-        source=service.data_source,
+        description=words.pick(card["description"], card["description_bn"]) or None,
+        eligibility=words.pick(card["eligibility"], card["eligibility_bn"]) or None,
+        application=card["application"],
+        fees=card["fees"],
+        url=card["url"],
+        alert=words.pick(card["alert"], card["alert_bn"]) or None,
+        source=card["source"],
     )  # fmt: skip
 
 
-async def organization_phones(
-    session: AsyncSession, organization_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, list[PhoneRead]]:
-    """The phones of organizations themselves (a service's own come with it)."""
-    rows = (await session.execute(
-        select(Phone).where(Phone.organization_id.in_(organization_ids)).order_by(Phone.number)
-    )).scalars()  # fmt: skip
-    phones: dict[uuid.UUID, list[PhoneRead]] = {}
-    for phone in rows:
-        assert phone.organization_id is not None
-        phones.setdefault(phone.organization_id, []).append(PhoneRead.model_validate(phone))
-    return phones
+async def cards(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """What the pages show of these services, by id."""
+    rows = await session.execute(CARDS, {"ids": ids})
+    return {service_id: card for service_id, card in rows.tuples()}
 
 
 @dataclass
@@ -397,24 +444,26 @@ async def find(
     session: AsyncSession, backend: SearchBackend, query: ServiceQuery, words: Words
 ) -> Results:
     """A page of search results, in the backend's order."""
-    page = await directory.search_services_full(session, backend, query=query, viewer=ANONYMOUS)
+    result = await backend.search_services(query)
+    found = await cards(session, [hit.service_id for hit in result.hits])
     gaz = await gazetteer(session)
-    phones = await organization_phones(session, {s.organization_id for s in page.contents})
-    views = [service_view(s, gaz, words, phones.get(s.organization_id, [])) for s in page.contents]
-    return Results(views=views, total=page.total_items, pages=page.total_pages, query=query)
+    views = [
+        service_view(hit.service_id, found[hit.service_id], gaz, words, hit.distance_km)
+        for hit in result.hits
+        if hit.service_id in found
+    ]
+    pages = (result.total + query.per_page - 1) // query.per_page
+    return Results(views=views, total=result.total, pages=pages, query=query)
 
 
 async def one_service(session: AsyncSession, service_id: str, words: Words) -> ServiceView | None:
     """One active service as a person needs it, or None."""
-    try:
-        service = await directory.get_service(session, service_id=service_id, viewer=ANONYMOUS)
-    except ServiceNotFound:
+    sid = parse_id(service_id)
+    found = await cards(session, [sid]) if sid else {}
+    card = found.get(sid) if sid else None
+    if sid is None or card is None or card["status"] not in VISIBLE_STATUSES:
         return None
-    if service.status not in ("active", "temporarily closed"):
-        return None
-    phones = await organization_phones(session, {service.organization_id})
-    return service_view(service, await gazetteer(session), words,
-                        phones.get(service.organization_id, []))  # fmt: skip
+    return service_view(sid, card, await gazetteer(session), words)
 
 
 @dataclass
