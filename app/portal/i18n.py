@@ -33,6 +33,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "search_hint": ("e.g. legal aid, doctor, shelter", "যেমন: আইনগত সহায়তা, ডাক্তার, আশ্রয়"),
     "category_label": ("Kind of service", "সেবার ধরন"),
     "any_category": ("Any kind", "যেকোনো ধরন"),
+    "division_label": ("Division", "বিভাগ"),
+    "any_division": ("Any division", "যেকোনো বিভাগ"),
     "district_label": ("District", "জেলা"),
     "any_district": ("Any district", "যেকোনো জেলা"),
     "upazila_label": ("Upazila", "উপজেলা"),

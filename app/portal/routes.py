@@ -111,23 +111,30 @@ def render(
     return response
 
 
-async def _district_pcode(session: SessionDep, value: str | None) -> str | None:
-    """A district's pcode from its pcode or any of its names (None when it names none)."""
+async def _pcode(session: SessionDep, value: str | None, level: str) -> str | None:
+    """A unit's pcode from its pcode or any of its names (None when it names none)."""
     if not value:
         return None
-    found = await find_places(session, value=value, level="district")
+    found = await find_places(session, value=value, level=level)
     return found[0].pcode if len(found) == 1 else None
+
+
+async def _district_pcode(session: SessionDep, value: str | None) -> str | None:
+    return await _pcode(session, value, "district")
 
 
 async def _form(session: SessionDep, filters: views.Filters, page: Page) -> dict[str, Any]:
     """The choices of the search form and the chrome around it."""
     gazetteer = await views.gazetteer(session)
     district = await _district_pcode(session, filters.district)
+    division = await _pcode(session, filters.division, "division")
     return {
         "filters": filters,
         "district_pcode": district,
         "categories": await views.categories(session),
-        "district_groups": gazetteer.district_groups(page.words),
+        "divisions": gazetteer.divisions(),
+        "division_pcode": division,
+        "district_groups": gazetteer.district_groups(page.words, division),
         "upazilas": gazetteer.upazilas(district) if district else [],
         "radii": views.RADII_KM,
         "helplines": await views.helplines(session),

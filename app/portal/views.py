@@ -25,8 +25,8 @@ from search.query import VISIBLE_STATUSES, ServiceQuery
 PER_PAGE = 10
 RADII_KM = (5, 10, 25, 50, 100)
 # the parameters a search page keeps in its links, in this order
-KEPT = ("search", "category", "district", "upazila", "near", "lat", "lng", "radius_km",
-        "free_of_cost")  # fmt: skip
+KEPT = ("search", "category", "division", "district", "upazila", "near", "lat", "lng",
+        "radius_km", "free_of_cost")  # fmt: skip
 
 
 # places ---------------------------------------------------------------------------------------
@@ -47,7 +47,7 @@ class Gazetteer:
     """Divisions, districts and upazilas by pcode (unions are not offered to pick)."""
 
     areas: dict[str, Area]
-    _groups: dict[str, list[tuple[str, list[tuple[str, str]]]]] = field(default_factory=dict)
+    _groups: dict[str, list[tuple[str, list[tuple[str, str]], str]]] = field(default_factory=dict)
 
     def name(self, pcode: str | None, words: Words) -> str | None:
         area = self.areas.get(pcode or "")
@@ -61,15 +61,20 @@ class Gazetteer:
         return sorted((a for a in self.areas.values() if a.level == "division"),
                       key=lambda a: a.name_en)  # fmt: skip
 
-    def district_groups(self, words: Words) -> list[tuple[str, list[tuple[str, str]]]]:
-        """The districts by division, named in the page's language, as the form lists them."""
+    def district_groups(
+        self, words: Words, division: str | None = None
+    ) -> list[tuple[str, list[tuple[str, str]], str]]:
+        """The districts by division (of one division, if given), named in the page's
+        language, as the form lists them."""
+        if division:
+            return [g for g in self.district_groups(words) if g[2] == division]
         groups = self._groups.get(words.lang)
         if groups is None:
             groups = [
-                (words.pick(division.name_en, division.name_bn),
+                (words.pick(area.name_en, area.name_bn),
                  [(d.pcode, words.pick(d.name_en, d.name_bn)) for d in self.districts()
-                  if d.division == division.pcode])
-                for division in self.divisions()
+                  if d.division == area.pcode], area.pcode)
+                for area in self.divisions()
             ]  # fmt: skip
             self._groups[words.lang] = groups
         return groups
@@ -157,6 +162,7 @@ class Filters:
 
     search: str = ""
     category: str = ""
+    division: str = ""
     district: str = ""
     upazila: str = ""
     near: str = ""
@@ -214,7 +220,8 @@ def _params(filters: Filters) -> SearchParams:
         lat=_number("lat", filters.lat) if point else None,
         lng=_number("lng", filters.lng) if point else None,
         radius_km=_number("radius_km", filters.radius_km) if filters.has_point else None,
-        near=None if point else (filters.near or None), bbox=None, division=None,
+        near=None if point else (filters.near or None), bbox=None,
+        division=filters.division or None,
         district=filters.district or None, upazila=filters.upazila or None, union=None,
         category=filters.category or None, free_of_cost=True if filters.free_of_cost else None,
         sort=None, facets=None, organization_id=None, taxonomy_term_id=None, taxonomy_id=None,

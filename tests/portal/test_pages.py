@@ -314,3 +314,13 @@ async def test_static_files_are_versioned_and_cached(client: AsyncClient) -> Non
     assert "immutable" in response.headers["cache-control"]
     leaflet = await client.get("/static/portal/vendor/leaflet/LICENSE")
     assert "BSD 2-Clause" in leaflet.text
+
+
+async def test_a_division_narrows_the_district_list_and_the_search(client: AsyncClient) -> None:
+    response, parsed = await page(client, "/find", division="Khulna", lang="en")
+
+    assert 'value="BD4041"' in response.text and 'value="BD3026"' not in response.text
+    shown = parsed.hrefs("/find/services/")
+    assert shown
+    everywhere, _ = await page(client, "/find", lang="en")
+    assert everywhere.text.count("<optgroup") == 8

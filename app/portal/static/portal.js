@@ -49,7 +49,12 @@
   function enhanceForm() {
     if (!form) { return; }
     form.addEventListener("change", function (event) {
-      if (event.target.name === "district") { fillUpazilas(event.target.value); }
+      var name = event.target.name;
+      if (name === "division") {
+        fillDistricts(event.target.value).then(function () { fillUpazilas(""); refresh(); });
+        return;
+      }
+      if (name === "district") { fillUpazilas(event.target.value); }
       refresh();
     });
     form.addEventListener("input", function (event) {
@@ -120,6 +125,23 @@
     element.textContent = label;
     element.selected = Boolean(selected);
     return element;
+  }
+
+  function fillDistricts(division) {
+    var select = $("#district");
+    if (!select) { return Promise.resolve(); }
+    return loadPlaces().then(function (all) {
+      select.replaceChildren(option("", data.msgAnyDistrict, true));
+      all.divisions.forEach(function (row) {
+        if (division && row[0] !== division) { return; }
+        var group = document.createElement("optgroup");
+        group.label = row[1];
+        all.districts.forEach(function (district) {
+          if (district[2] === row[0]) { group.appendChild(option(district[0], district[1])); }
+        });
+        select.appendChild(group);
+      });
+    }).catch(function () { /* the list stays as the server sent it */ });
   }
 
   function fillUpazilas(district) {
