@@ -242,7 +242,14 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       var worker = registration.active;
-      if (worker) { worker.postMessage({ type: "keep-district", district: data.district, lang: data.lang }); }
+      /* this page and its files were fetched before the worker ran: it keeps them now */
+      var files = [location.href];
+      document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (el) {
+        files.push(el.href || el.src);
+      });
+      if (worker) {
+        worker.postMessage({ type: "keep", district: data.district, lang: data.lang, urls: files });
+      }
     }).catch(function () { /* no offline copy, the pages still work */ });
   }
 

@@ -75,15 +75,29 @@ self.addEventListener("fetch", function (event) {
   /* everything else, map tiles included, goes to the network untouched */
 });
 
+function keep(url) {
+  var parsed = new URL(url, self.location.origin);
+  if (parsed.origin !== self.location.origin) { return Promise.resolve(); }
+  var store = isPage(parsed) ? PAGES : isShell(parsed) ? SHELL : null;
+  if (!store) { return Promise.resolve(); }
+  return fetch(parsed.href).then(function (response) {
+    if (response.ok) { return caches.open(store).then(function (cache) { return cache.put(parsed.href, response); }); }
+  });
+}
+
 self.addEventListener("message", function (event) {
   var message = event.data || {};
-  if (message.type !== "keep-district" || !message.district) { return; }
+  if (message.type !== "keep") { return; }
   var lang = message.lang === "en" ? "en" : "bn";
-  var source = "/find/directory?district=" + encodeURIComponent(message.district) + "&lang=" + lang;
-  event.waitUntil(fetch(source).then(function (response) {
-    if (!response.ok) { return; }
-    return caches.open(PAGES).then(function (cache) {
-      return cache.put(DIRECTORY_KEY + "?lang=" + lang, response);
-    });
-  }).catch(function () { /* try again on the next visit */ }));
+  var work = (message.urls || []).map(function (url) { return keep(url).catch(function () {}); });
+  if (message.district) {
+    var source = "/find/directory?district=" + encodeURIComponent(message.district) + "&lang=" + lang;
+    work.push(fetch(source).then(function (response) {
+      if (!response.ok) { return; }
+      return caches.open(PAGES).then(function (cache) {
+        return cache.put(DIRECTORY_KEY + "?lang=" + lang, response);
+      });
+    }).catch(function () { /* try again on the next visit */ }));
+  }
+  event.waitUntil(Promise.all(work));
 });
