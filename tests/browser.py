@@ -137,7 +137,7 @@ class StaticSite:
     `put` gives it, 404 otherwise, and records the requests."""
 
     host: str = "localhost"
-    files: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
+    files: dict[str, tuple[int, bytes, dict[str, str]]] = field(default_factory=dict)
     requests: list[SiteRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -150,9 +150,11 @@ class StaticSite:
                 path = self.path.split("?", 1)[0]
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 site.requests.append(SiteRequest(path=path, headers=headers))
-                body, headers = site.files.get(path, (b"not found", {"Content-Type": "text/plain"}))
-                self.send_response(200 if path in site.files else 404)
-                for name, value in headers.items():
+                status, body, answer = site.files.get(
+                    path, (404, b"not found", {"Content-Type": "text/plain"})
+                )
+                self.send_response(status)
+                for name, value in answer.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -163,7 +165,8 @@ class StaticSite:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll, so that close() (shutdown) returns at once
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -176,10 +179,11 @@ class StaticSite:
         *,
         content_type: str = "text/html; charset=utf-8",
         headers: Mapping[str, str] | None = None,
+        status: int = 200,
     ) -> str:
-        """Serve `body` at `path` (with `headers`); returns its URL."""
+        """Serve `body` at `path` (with `status` and `headers`); returns its URL."""
         data = body.encode() if isinstance(body, str) else body
-        self.files[path] = (data, {"Content-Type": content_type, **(headers or {})})
+        self.files[path] = (status, data, {"Content-Type": content_type, **(headers or {})})
         return self.url + path
 
     def close(self) -> None:

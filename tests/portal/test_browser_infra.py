@@ -220,6 +220,10 @@ async def test_transferred_bytes_counts_what_came_over_the_network(
         page, lambda: page.evaluate("() => { fetch('/app.js', {cache: 'no-store'}); }")
     )
     assert len(script) < fetched < len(script) + 300, fetched
+    # a redirect's response counts too
+    moved = second_origin.put("/moved", "", headers={"Location": "/"}, status=302)
+    redirected = await transferred_bytes(page, lambda: page.goto(moved))
+    assert len(html) + 2 * 100 < redirected < len(html) + 2 * 300, redirected
 
 
 async def test_offline_fails_fetches_until_back_online(
