@@ -240,6 +240,9 @@ async def test_offline_fails_fetches_until_back_online(
 
     await page.context.set_offline(False)
     assert await page.evaluate(fetch) == {"ok": True}
+    # online, still no other host than this one resolves: the tests never leave the machine
+    with pytest.raises(Error, match="ERR_NAME_NOT_RESOLVED"):
+        await page.goto("http://example.org/")
 
 
 SERVICE_WORKER = """
