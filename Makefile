@@ -29,7 +29,8 @@ run: seed
 	@DATABASE_URL=$(DB_URL) FORWARDED_ALLOW_IPS= $(VENV)/directory serve --host 127.0.0.1 --port $(PORT) --workers 1
 
 # The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
-test: setup
+test:
+	@scripts/setup.sh --browser
 	@scripts/pg.sh start
 	@DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test SECRET_KEY=test-only-secret-0123456789abcdefghijklmnop \
 		$(VENV)/pytest $(PYTEST_ARGS)

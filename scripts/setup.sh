@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Installs what is missing: Debian packages for PostgreSQL 15 + PostGIS 3, Caddy (unpacked), and the
-# project's virtualenv.
+# project's virtualenv. With --browser (`make test` only; `make run` needs no browser) also Debian's
+# Chromium with Latin and Bangla fonts, and axe-core unpacked into .data/axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+browser=0
+for arg in "$@"; do
+  case $arg in
+    --browser) browser=1 ;;
+    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+  esac
+done
+
+installed() { [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == ii* ]]; }
 
 PYTHON=${PYTHON:-python3}
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -11,6 +22,13 @@ need=()
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 [[ -x $PG_BIN/initdb ]] || need+=(postgresql-15)
 [[ -f /usr/share/postgresql/15/extension/postgis-3.control ]] || need+=(postgresql-15-postgis-3)
+if ((browser)); then
+  # the browser tests render English and Bangla pages: Chromium brings no fonts of its own
+  for package in chromium fonts-liberation fonts-lohit-beng-bengali; do
+    installed "$package" || need+=("$package")
+  done
+  command -v npm >/dev/null || need+=(npm)
+fi
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"
   sudo=""
@@ -49,4 +67,30 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
     exit 1
   fi
   touch "$stamp"
+fi
+
+# axe-core for the accessibility checks of the browser tests: the pinned version from the npm
+# registry, its tarball's sha512 compared with the integrity kept in scripts/browser-deps.txt.
+if ((browser)); then
+  read -r _ axe_version axe_integrity < <(grep '^axe-core ' scripts/browser-deps.txt)
+  axe_dir=.data/axe-core
+  if [[ ! -f $axe_dir/axe.min.js || $(cat "$axe_dir/.integrity" 2>/dev/null) != "$axe_integrity" ]]; then
+    echo "setup: fetching axe-core $axe_version into $axe_dir"
+    download=$(mktemp -d)
+    trap 'rm -rf "$download"' EXIT
+    (cd "$download" && npm pack --silent "axe-core@$axe_version" >/dev/null)
+    tarball=$download/axe-core-$axe_version.tgz
+    actual=$("$PYTHON" -c 'import base64, hashlib, sys
+print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tarball")
+    if [[ $actual != "$axe_integrity" ]]; then
+      echo "setup: axe-core $axe_version is not the pinned package:" >&2
+      echo "  expected $axe_integrity" >&2
+      echo "  got      $actual" >&2
+      exit 1
+    fi
+    rm -rf "$axe_dir"
+    mkdir -p "$axe_dir"
+    tar -xzf "$tarball" -C "$axe_dir" --strip-components=1 package
+    echo "$axe_integrity" >"$axe_dir/.integrity"
+  fi
 fi
