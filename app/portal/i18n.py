@@ -102,6 +102,10 @@ TEXT: dict[str, tuple[str, str]] = {
                     "তথ্য: জেলা রেফারেল নেটওয়ার্ক; মানচিত্রের তথ্য © ওপেনস্ট্রিটম্যাপ অবদানকারীগণ"),
     "embed_open_full": ("Open the full directory", "পূর্ণ নির্দেশিকা খুলুন"),
     "places_loading": ("Loading places…", "স্থানের তালিকা আসছে…"),
+    "source_seed report": ("the network's field reports", "নেটওয়ার্কের মাঠ প্রতিবেদন"),
+    "source_helpline list": ("the national helpline list", "জাতীয় হেল্পলাইনের তালিকা"),
+    "source_openstreetmap": ("OpenStreetMap", "ওপেনস্ট্রিটম্যাপ"),
+    "source_maintainer": ("the directory's maintainers", "নির্দেশিকার রক্ষণাবেক্ষণকারীরা"),
     "km": ("{n} km", "{n} কিমি"),
     "m": ("{n} m", "{n} মিটার"),
 }  # fmt: skip

@@ -250,7 +250,11 @@ async def read_embed_loader() -> Response:
 @router.get("/find/sw.js")
 async def read_service_worker() -> Response:
     """The service worker that keeps the pages and the district's directory for offline use."""
-    return _script("sw.js", extra={"Service-Worker-Allowed": "/find", "Cache-Control": "no-cache"})
+    # a worker lives under its script's own policy: the portal's, so that it may fetch pages
+    return _script("sw.js", extra={
+        "Service-Worker-Allowed": "/find", "Cache-Control": "no-cache",
+        "Content-Security-Policy": CSP.format(ancestors="'none'"),
+    })  # fmt: skip
 
 
 def install_portal(app: Any) -> None:

@@ -18,7 +18,7 @@ from app.directory.models import Attribute, Phone, Service, TaxonomyTerm
 from app.directory.params import SearchParams, build_service_query
 from app.directory.service import parse_id
 from app.gazetteer.models import AdminArea
-from app.portal.i18n import Lang, Words
+from app.portal.i18n import TEXT, Lang, Words
 from search.backend import SearchBackend
 from search.query import VISIBLE_STATUSES, ServiceQuery
 
@@ -429,7 +429,8 @@ def service_view(
         fees=card["fees"],
         url=card["url"],
         alert=words.pick(card["alert"], card["alert_bn"]) or None,
-        source=card["source"],
+        source=words(f"source_{card['source']}") if f"source_{card['source']}" in TEXT
+        else card["source"],
     )  # fmt: skip
 
 

@@ -64,6 +64,7 @@
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      clearTimeout(typing);
       refresh();
       var results = $("#results");
       if (results) { results.focus(); }

@@ -45,9 +45,9 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
-  if (isPage(url)) {
+  if (request.mode === "navigate" && isPage(url)) {
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && url.searchParams.get("fragment") !== "results") {
+      if (response.ok) {
         var copy = response.clone();
         caches.open(PAGES).then(function (cache) { cache.put(request, copy); });
       }
