@@ -67,6 +67,8 @@ bench_size() {  # bench_size NAME SERVICES [bench.run options]
   .venv/bin/python -m bench.run --base-url "http://127.0.0.1:$PORT" \
     --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
     --label "$services synthetic services, $WORKERS API workers" "$@" || RUN_STATUS=$?
+  # the portal's pages beside the API for the same queries, one client
+  .venv/bin/python -m bench.portal --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
   if [[ ${BENCH_REFERRALS:-1000000} -gt 0 && -z $REFERRALS_DONE ]]; then
     REFERRALS_DONE=1
     DATABASE_URL=$PG_URL/$name .venv/bin/python -m bench.referrals --base-url "http://127.0.0.1:$PORT" \

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
-from app.directory.models import Attribute, Phone, Service, TaxonomyTerm
+from app.directory.models import Phone, Service, TaxonomyTerm
 from app.directory.params import SearchParams, build_service_query
 from app.directory.service import parse_id
 from app.gazetteer.models import AdminArea
@@ -112,14 +112,13 @@ _categories: TTLCache[str, list[Category]] = TTLCache(ttl=300, max_size=1)
 
 
 async def categories(session: AsyncSession) -> list[Category]:
-    """The service categories that some active service has, cached for a few minutes."""
+    """The service categories, cached for a few minutes."""
     cached = _categories.get("categories")
     if cached is None:
-        used = select(Attribute.taxonomy_term_id).join(Service, Service.id == Attribute.link_id)
         rows = await session.execute(
-            select(TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn)
-            .where(TaxonomyTerm.id.in_(used.where(Service.status == "active")))
-            .order_by(TaxonomyTerm.name)
+            select(TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.name_bn).order_by(
+                TaxonomyTerm.name
+            )
         )
         cached = [Category(*row) for row in rows]
         _categories.put("categories", cached)
