@@ -3,13 +3,14 @@
 
 PORT ?= 8000
 PGPORT ?= 54329
+MEILI_PORT ?= 7701
 DB ?= referral
 TEST_DB ?= referral_test
 VENV := .venv/bin
 DB_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/$(DB)
 TEST_DB_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/$(TEST_DB)
 
-export PGPORT
+export PGPORT MEILI_PORT
 
 .PHONY: setup db seed run test fmt lint bench faults stop clean
 
@@ -24,16 +25,21 @@ db: setup
 seed: db
 	@DATABASE_URL=$(DB_URL) $(VENV)/directory load-seed
 
+# `make run SEARCH_BACKEND=meilisearch` serves with the project-local Meilisearch as well
 run: seed
+	@if [ "$(SEARCH_BACKEND)" = meilisearch ]; then scripts/meili.sh start; fi
 	@echo "serving on http://127.0.0.1:$(PORT)"
-	@DATABASE_URL=$(DB_URL) FORWARDED_ALLOW_IPS= $(VENV)/directory serve --host 127.0.0.1 --port $(PORT) --workers 1
+	@env $$(if [ "$(SEARCH_BACKEND)" = meilisearch ]; then scripts/meili.sh env; fi) \
+		DATABASE_URL=$(DB_URL) FORWARDED_ALLOW_IPS= $(VENV)/directory serve --host 127.0.0.1 --port $(PORT) --workers 1
 
 # The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
+# Both search backends run: the project-local Meilisearch is started for the behaviour suite.
 test:
 	@scripts/setup.sh --browser
 	@scripts/pg.sh start
-	@DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test SECRET_KEY=test-only-secret-0123456789abcdefghijklmnop \
-		$(VENV)/pytest $(PYTEST_ARGS)
+	@scripts/meili.sh start
+	@env $$(scripts/meili.sh env) DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test \
+		SECRET_KEY=test-only-secret-0123456789abcdefghijklmnop $(VENV)/pytest $(PYTEST_ARGS)
 
 fmt: setup
 	@$(VENV)/ruff format .
@@ -52,6 +58,7 @@ faults: setup
 	@scripts/faults.sh
 
 stop:
+	@scripts/meili.sh stop
 	@scripts/pg.sh stop
 
 clean: stop

@@ -228,7 +228,7 @@ def search_rebuild_command() -> None:
     async def build() -> int:
         try:
             async with get_sessionmaker()() as session:
-                settings = await current_settings(session)
+                settings = await current_settings(session, meili_client())
             with Progress(
                 TextColumn("indexing services"), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=console,

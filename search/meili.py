@@ -11,6 +11,7 @@ The documents hold the same normalised text parts as the PostgreSQL documents
 
 import json
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,11 +60,38 @@ FILTERABLE_ATTRIBUTES = sorted(
 )
 SORTABLE_ATTRIBUTES = ["_geo", "name_key"]
 # `sort` first, so that sort=name and sort=distance order by name and distance; then, as in the
-# PostgreSQL backend: name matches before others, exact before typo, then name order
+# PostgreSQL backend: name matches before others, exact before typo, then name order.
+# Meilisearch 1.36 split the `attribute` rule into `attributeRank` (which attribute matched) and
+# `wordPosition` (where in it); before that `attribute` ranks by both, and the new names are
+# refused.
 RANKING_RULES = [
     "sort", "words", "attributeRank", "typo", "exactness", "wordPosition", "proximity",
     "name_key:asc",
 ]  # fmt: skip
+RANKING_RULES_BEFORE_1_36 = [
+    "sort", "words", "attribute", "typo", "exactness", "proximity", "name_key:asc",
+]  # fmt: skip
+SPLIT_ATTRIBUTE_RULE = (1, 36, 0)
+Version = tuple[int, int, int]
+
+
+def parse_version(text: str) -> Version:
+    """`1.21.0` (or `v1.49.0`, `1.36.0-rc.1`) as numbers."""
+    numbers = [int(part) for part in re.findall(r"\d+", text)[:3]]
+    major, minor, patch = [*numbers, 0, 0, 0][:3]
+    return major, minor, patch
+
+
+def server_version(client: Client) -> Version:
+    """The version the Meilisearch server reports."""
+    return parse_version(str(client.get_version()["pkgVersion"]))
+
+
+def ranking_rules(version: Version) -> list[str]:
+    """The ranking rules in the names this server version knows."""
+    return RANKING_RULES if version >= SPLIT_ATTRIBUTE_RULE else RANKING_RULES_BEFORE_1_36
+
+
 # totals are exact up to this many matches (a search walks at most this many)
 MAX_TOTAL_HITS = 1_000_000
 # enough values for every union of the country in a facet
@@ -76,13 +104,16 @@ class SearchUnavailable(Exception):
     """Meilisearch did not answer, or answered with an error."""
 
 
-def index_settings(synonyms: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """Every setting of the services index, declared here and applied at start-up."""
+def index_settings(
+    synonyms: Mapping[str, Sequence[str]], version: Version = SPLIT_ATTRIBUTE_RULE
+) -> dict[str, Any]:
+    """Every setting of the services index for a server of `version`, declared here and
+    applied at start-up."""
     return {
         "searchableAttributes": SEARCHABLE_ATTRIBUTES,
         "filterableAttributes": FILTERABLE_ATTRIBUTES,
         "sortableAttributes": SORTABLE_ATTRIBUTES,
-        "rankingRules": RANKING_RULES,
+        "rankingRules": ranking_rules(version),
         "distinctAttribute": DISTINCT_ATTRIBUTE,
         "displayedAttributes": ["service_id", "points"],
         "typoTolerance": {

@@ -100,7 +100,9 @@ def apply_changes(
     tasks = []
     if new_documents:
         tasks.append(index.add_documents(new_documents, PRIMARY_KEY))
-    tasks.append(index.delete_documents(filter=stale_filter(counts)))
+    # Meilisearch refuses an empty filter: with no service there is nothing stale either
+    if counts:
+        tasks.append(index.delete_documents(filter=stale_filter(counts)))
     for task in tasks:
         wait(task)
 

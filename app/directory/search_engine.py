@@ -25,7 +25,7 @@ from app.core.db import get_engine, get_sessionmaker
 from app.directory.models import SearchOutbox, ServiceSearch
 from search.backend import SearchBackend
 from search.fallback import Breaker, FallbackSearch
-from search.meili import MeiliSearch, index_settings, make_client
+from search.meili import MeiliSearch, index_settings, make_client, server_version
 from search.postgres import PostgresSearch
 from search.sync import SyncFailed, drain_once, ensure_index, rebuild, task_waiter
 from search.synonyms import load_synonyms
@@ -62,9 +62,10 @@ def search_backend(session: AsyncSession) -> SearchBackend:
     return FallbackSearch(MeiliSearch(meili_index()), postgres, breaker())
 
 
-async def current_settings(session: AsyncSession) -> dict[str, Any]:
-    """The declared index settings with the directory's synonyms."""
-    return index_settings(await load_synonyms(session))
+async def current_settings(session: AsyncSession, client: Client) -> dict[str, Any]:
+    """The declared index settings with the directory's synonyms, for the client's server."""
+    version = await anyio.to_thread.run_sync(server_version, client)
+    return index_settings(await load_synonyms(session), version)
 
 
 async def prepare_index(client: Client, uid: str) -> None:
@@ -72,7 +73,7 @@ async def prepare_index(client: Client, uid: str) -> None:
     directory has services (first start, or a lost Meilisearch volume)."""
     wait = task_waiter(client)
     async with get_sessionmaker()() as session:
-        settings = await current_settings(session)
+        settings = await current_settings(session, client)
         services = await session.scalar(select(func.count()).select_from(ServiceSearch))
     await anyio.to_thread.run_sync(partial(ensure_index, client, uid, settings, wait))
     if services:

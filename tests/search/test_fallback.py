@@ -98,12 +98,18 @@ async def test_the_default_backend_names_itself(client: AsyncClient) -> None:
     assert "X-Search-Fallback" not in response.headers
 
 
-def test_the_index_commands_need_a_meilisearch_url() -> None:
-    for command in (["search-rebuild"], ["search-sync", "--once"]):
-        result = CliRunner().invoke(cli, command)
+def test_the_index_commands_need_a_meilisearch_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEILI_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        for command in (["search-rebuild"], ["search-sync", "--once"]):
+            result = CliRunner().invoke(cli, command)
 
-        assert result.exit_code == 2
-        assert "MEILI_URL is not set" in result.output
+            assert result.exit_code == 2
+            assert "MEILI_URL is not set" in result.output
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_the_meilisearch_backend_needs_a_url() -> None:
