@@ -168,6 +168,30 @@ async def test_bangla_typos(backend: Backend, session: AsyncSession) -> None:
     assert str(hospital.id) in await backend.ids(search="কোরভেক্স হাসপাতল", **NEAR)
 
 
+async def test_a_typo_on_the_last_word_still_finds_the_words_it_begins(
+    backend: Backend, session: AsyncSession
+) -> None:
+    hospital = await make_service(
+        session, name="Quorvex hospital", name_bn="কোরভেক্স হাসপাতাল", lat=ORIGIN[0], lng=ORIGIN[1]
+    )
+    at_hospital = await make_service(
+        session, name="Quorvex ward", name_bn="কোরভেক্স হাসপাতালে সেবা",
+        lat=ORIGIN[0], lng=ORIGIN[1] + 0.01,
+    )  # fmt: skip
+    desk = await make_service(
+        session, name="Trelliumaxing desk", lat=ORIGIN[0], lng=ORIGIN[1] + 0.02
+    )
+    both = {str(hospital.id), str(at_hospital.id)}
+
+    assert both <= await backend.ids(search="হাসপাতাল", **NEAR)
+    assert both <= await backend.ids(search="হাসপাতল", **NEAR)  # one vowel sign missing
+    assert both <= await backend.ids(search="কোরভেক্স হাসপাতল", **NEAR)
+    # nine letters allow two typos: one missing, and the word goes on
+    assert str(desk.id) in await backend.ids(search="trellumax", **NEAR)
+    # a word before the last stays whole: its typos find whole words only
+    assert str(desk.id) not in await backend.ids(search="trellumax desk", **NEAR)
+
+
 async def test_the_last_word_is_a_prefix_and_the_others_are_whole(
     backend: Backend, session: AsyncSession
 ) -> None:

@@ -1,0 +1,127 @@
+"""a typo on the prefix of the last word, as Meilisearch allows
+
+The last word of a search is a prefix (`quorvex trel` finds "Quorvex Trelliumax"). Until now its
+typo-tolerant alternatives were whole words of the vocabulary, so `হাসপাতল` (হাসপাতাল less a
+vowel sign) found হাসপাতাল but not হাসপাতালে, which continues it. Now the last word's alternatives
+are prefixes: every beginning of a vocabulary word that lies within the word's typo allowance
+(one edit from 5 characters, two from 9), each searched as a prefix, the shortest only (a prefix
+that another one begins already adds nothing). This is how Meilisearch matches the last word: a
+word matches when one of its beginnings is within the allowance.
+
+Candidates are found through the trigram index with `<%` (word similarity: the query word against
+any part of a vocabulary word), then checked with `levenshtein` on each beginning whose length
+differs from the word's by no more than the allowance.
+
+Revision ID: 9b2f6d4e8c17
+Revises: 7d1e5c3b9a20
+Create Date: 2026-12-02 02:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "9b2f6d4e8c17"
+down_revision: str | None = "7d1e5c3b9a20"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The weight is written ':' || 'A' because a colon before a name marks a parameter for alembic.
+SEARCH_QUERIES = r"""
+CREATE OR REPLACE FUNCTION search_queries(value text, OUT tolerant tsquery, OUT in_name tsquery)
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+SET pg_trgm.similarity_threshold = 0.3
+SET pg_trgm.word_similarity_threshold = 0.3 AS $$
+  SELECT coalesce(string_agg(anywhere, ' & '), '')::tsquery,
+         coalesce(string_agg(named, ' & '), '')::tsquery
+  FROM (
+    SELECT
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE '' END
+        || coalesce((SELECT string_agg(' | ' || search_quote(term)
+                                       || CASE WHEN w.is_last THEN ':*' ELSE '' END, '')
+                     FROM unnest(t.terms) term), '')
+        || ')' AS anywhere,
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE ':' END || 'A'
+        || coalesce((SELECT string_agg(' | ' || search_quote(term)
+                                       || CASE WHEN w.is_last THEN ':*' ELSE ':' END || 'A', '')
+                     FROM unnest(t.terms) term), '')
+        || ')' AS named
+    FROM search_words(value) w
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN char_length(w.lexeme) >= 9 THEN 2 ELSE 1 END AS allowed
+    ) typos
+    CROSS JOIN LATERAL (
+      SELECT array_agg(term ORDER BY term) AS terms FROM (
+        -- a word before the last: whole vocabulary words within the allowance
+        (SELECT term FROM search_term
+         WHERE NOT w.is_last AND char_length(w.lexeme) BETWEEN 5 AND 60
+           AND term % w.lexeme AND term <> w.lexeme
+           AND levenshtein(term, w.lexeme) <= typos.allowed
+         ORDER BY levenshtein(term, w.lexeme), term
+         LIMIT 20)
+        UNION ALL
+        -- the last word: the shortest beginnings of vocabulary words within the allowance,
+        -- other than the word's own beginnings (its prefix search has them)
+        (WITH candidate AS (
+           SELECT DISTINCT left(term, length) AS beginning
+           FROM search_term
+           CROSS JOIN LATERAL generate_series(
+             char_length(w.lexeme) - typos.allowed, char_length(w.lexeme) + typos.allowed
+           ) length
+           WHERE w.is_last AND char_length(w.lexeme) BETWEEN 5 AND 60
+             AND w.lexeme <% term
+             AND levenshtein(left(term, length), w.lexeme) <= typos.allowed
+         )
+         SELECT beginning FROM candidate
+         WHERE NOT starts_with(beginning, w.lexeme)
+           AND NOT EXISTS (
+             SELECT FROM candidate shorter
+             WHERE shorter.beginning <> candidate.beginning
+               AND starts_with(candidate.beginning, shorter.beginning)
+           )
+         ORDER BY levenshtein(beginning, w.lexeme), beginning
+         LIMIT 20)
+      ) close_terms
+    ) t
+  ) words
+$$
+"""
+
+# The definition this migration replaces (from 2026-11-23_search_outbox_and_normaliser), restored
+# by the downgrade.
+PREVIOUS_SEARCH_QUERIES = r"""
+CREATE OR REPLACE FUNCTION search_queries(value text, OUT tolerant tsquery, OUT in_name tsquery)
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+SET pg_trgm.similarity_threshold = 0.3 AS $$
+  SELECT coalesce(string_agg(anywhere, ' & '), '')::tsquery,
+         coalesce(string_agg(named, ' & '), '')::tsquery
+  FROM (
+    SELECT
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE '' END
+        || coalesce((SELECT string_agg(' | ' || search_quote(term), '') FROM unnest(t.terms) term), '')
+        || ')' AS anywhere,
+      '(' || search_quote(w.lexeme) || CASE WHEN w.is_last THEN ':*' ELSE ':' END || 'A'
+        || coalesce((SELECT string_agg(' | ' || search_quote(term) || ':' || 'A', '') FROM unnest(t.terms) term), '')
+        || ')' AS named
+    FROM search_words(value) w
+    CROSS JOIN LATERAL (
+      SELECT array_agg(term ORDER BY term) AS terms FROM (
+        SELECT term FROM search_term
+        WHERE char_length(w.lexeme) BETWEEN 5 AND 60
+          AND term % w.lexeme AND term <> w.lexeme
+          AND levenshtein(term, w.lexeme) <= CASE WHEN char_length(w.lexeme) >= 9 THEN 2 ELSE 1 END
+        ORDER BY levenshtein(term, w.lexeme), term
+        LIMIT 20
+      ) close_terms
+    ) t
+  ) words
+$$
+"""
+
+
+def upgrade() -> None:
+    op.execute(SEARCH_QUERIES)
+
+
+def downgrade() -> None:
+    op.execute(PREVIOUS_SEARCH_QUERIES)  # its `SET` list replaces this one's
