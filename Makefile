@@ -33,12 +33,14 @@ run: seed
 		DATABASE_URL=$(DB_URL) FORWARDED_ALLOW_IPS= $(VENV)/directory serve --host 127.0.0.1 --port $(PORT) --workers 1
 
 # The suite drops and rebuilds $(TEST_DB) through the migrations at every run.
-# Both search backends run: the project-local Meilisearch is started for the behaviour suite.
+# Both search backends run: the project-local Meilisearch is started for the behaviour suite,
+# unless MEILI_URL (and MEILI_API_KEY) name another server to test, e.g. a newer version.
 test:
 	@scripts/setup.sh --browser
 	@scripts/pg.sh start
-	@scripts/meili.sh start
-	@env $$(scripts/meili.sh env) DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test \
+	@scripts/meili.sh $(if $(MEILI_URL),install,start)
+	@env $$($(if $(MEILI_URL),echo MEILI_URL=$(MEILI_URL) MEILI_API_KEY=$(MEILI_API_KEY),scripts/meili.sh env)) \
+		DATABASE_URL=$(TEST_DB_URL) ENVIRONMENT=test \
 		SECRET_KEY=test-only-secret-0123456789abcdefghijklmnop $(VENV)/pytest $(PYTEST_ARGS)
 
 fmt: setup

@@ -218,7 +218,7 @@ def _meili_settings() -> tuple[str, str]:
 
 @cli.command("search-rebuild")
 def search_rebuild_command() -> None:
-    """Build a new Meilisearch index from PostgreSQL (settings, synonyms, every service) and
+    """Build a new Meilisearch index from PostgreSQL (settings and every service) and
     swap it in for the current one; searches go on meanwhile."""
     from app.directory.search_engine import current_settings, meili_client
     from search.sync import rebuild
@@ -227,8 +227,7 @@ def search_rebuild_command() -> None:
 
     async def build() -> int:
         try:
-            async with get_sessionmaker()() as session:
-                settings = await current_settings(session, meili_client())
+            settings = await current_settings(meili_client())
             with Progress(
                 TextColumn("indexing services"), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=console,

@@ -104,11 +104,14 @@ class SearchUnavailable(Exception):
     """Meilisearch did not answer, or answered with an error."""
 
 
-def index_settings(
-    synonyms: Mapping[str, Sequence[str]], version: Version = SPLIT_ATTRIBUTE_RULE
-) -> dict[str, Any]:
+def index_settings(version: Version = SPLIT_ATTRIBUTE_RULE) -> dict[str, Any]:
     """Every setting of the services index for a server of `version`, declared here and
-    applied at start-up."""
+    applied at start-up.
+
+    No synonyms: the documents carry every spelling of their places and their categories'
+    everyday words, as the PostgreSQL documents do, so both backends find the same services.
+    (Query-time synonyms found more: "hospital", an everyday word for health care, also found
+    every text saying "health care".) Declaring none removes those an older index has."""
     return {
         "searchableAttributes": SEARCHABLE_ATTRIBUTES,
         "filterableAttributes": FILTERABLE_ATTRIBUTES,
@@ -127,7 +130,7 @@ def index_settings(
             "maxValuesPerFacet": MAX_VALUES_PER_FACET,
             "sortFacetValuesBy": {"*": "count"},
         },
-        "synonyms": {key: list(values) for key, values in sorted(synonyms.items())},
+        "synonyms": {},
         "stopWords": [],
     }
 

@@ -2,9 +2,8 @@
 
 With `SEARCH_BACKEND=meilisearch` a search goes to Meilisearch and, when Meilisearch cannot
 answer, to PostgreSQL (`X-Search-Backend: postgres`, `X-Search-Fallback` and a log line). The
-API's lifespan starts `keep_meilisearch_in_step`: it applies the index settings (with the
-synonyms of the gazetteer and the taxonomy), builds the index when it is empty, and then applies
-the search outbox every `SEARCH_SYNC_INTERVAL_SECONDS`.
+API's lifespan starts `keep_meilisearch_in_step`: it applies the index settings, builds the index
+when it is empty, and then applies the search outbox every `SEARCH_SYNC_INTERVAL_SECONDS`.
 """
 
 import asyncio
@@ -28,7 +27,6 @@ from search.fallback import Breaker, FallbackSearch
 from search.meili import MeiliSearch, index_settings, make_client, server_version
 from search.postgres import PostgresSearch
 from search.sync import SyncFailed, drain_once, ensure_index, rebuild, task_waiter
-from search.synonyms import load_synonyms
 
 logger = logging.getLogger("search")
 
@@ -62,10 +60,9 @@ def search_backend(session: AsyncSession) -> SearchBackend:
     return FallbackSearch(MeiliSearch(meili_index()), postgres, breaker())
 
 
-async def current_settings(session: AsyncSession, client: Client) -> dict[str, Any]:
-    """The declared index settings with the directory's synonyms, for the client's server."""
-    version = await anyio.to_thread.run_sync(server_version, client)
-    return index_settings(await load_synonyms(session), version)
+async def current_settings(client: Client) -> dict[str, Any]:
+    """The declared index settings for the client's server."""
+    return index_settings(await anyio.to_thread.run_sync(server_version, client))
 
 
 async def prepare_index(client: Client, uid: str) -> None:
@@ -73,8 +70,8 @@ async def prepare_index(client: Client, uid: str) -> None:
     directory has services (first start, or a lost Meilisearch volume)."""
     wait = task_waiter(client)
     async with get_sessionmaker()() as session:
-        settings = await current_settings(session, client)
         services = await session.scalar(select(func.count()).select_from(ServiceSearch))
+    settings = await current_settings(client)
     await anyio.to_thread.run_sync(partial(ensure_index, client, uid, settings, wait))
     if services:
         async with get_engine().connect() as connection:

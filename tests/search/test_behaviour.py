@@ -9,7 +9,6 @@ Test services sit around Alikadam, Bandarban, where no seed service lies within 
 made-up words (quorvex, trelliumax) no seed text contains.
 """
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -26,20 +25,14 @@ from app.directory.models import Location, Phone, SearchOutbox, Service, Service
 from app.directory.routes import get_search_backend
 from app.gazetteer.models import AdminArea, AdminAreaName
 from search.backend import SearchBackend
-from search.meili import MeiliSearch, index_settings, make_client, server_version
+from search.meili import MeiliSearch, make_client
 from search.postgres import PostgresSearch
-from search.sync import apply_changes, drain_once, load_sources, rebuild, task_waiter
-from search.synonyms import load_synonyms
+from search.sync import apply_changes, drain_once, load_sources, task_waiter
 from tests.api import Json, api_client
 from tests.builders import make_organization, make_service
 from tests.geo import offset_north
+from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI
 
-MEILI_URL = os.environ.get("MEILI_URL")
-MEILI_API_KEY = os.environ.get("MEILI_API_KEY")
-NO_MEILI = (
-    "MEILI_URL is not set: the behaviour suite runs on both backends; `make test` starts the "
-    "project-local Meilisearch (scripts/meili.sh) and sets MEILI_URL and MEILI_API_KEY"
-)
 ORIGIN = (21.70, 92.40)  # Alikadam, Bandarban
 JASHORE = (23.1667, 89.2085)
 
@@ -62,20 +55,6 @@ class Backend:
 
     async def ids(self, **params: Any) -> set[str]:
         return {item["id"] for item in (await self.search(**params))["contents"]}
-
-
-@pytest.fixture(scope="session")
-async def meili_index(engine: AsyncEngine) -> AsyncIterator[str]:
-    """The committed test directory built into a fresh Meilisearch index (once)."""
-    assert MEILI_URL is not None, NO_MEILI
-    client = make_client(MEILI_URL, MEILI_API_KEY, 10)
-    uid = f"services_test_{os.getpid()}"
-    async with AsyncSession(engine) as session:
-        settings = index_settings(await load_synonyms(session), server_version(client))
-    async with engine.connect() as connection:
-        await rebuild(connection, client, uid, settings)
-    yield uid
-    task_waiter(client)(client.delete_index(uid))
 
 
 def _overrides(backend: Callable[[AsyncSession], SearchBackend]) -> dict[Any, Any]:

@@ -31,9 +31,10 @@ from tests.serving import DIRECTORY, ROOT, Server, free_port, serve, stop
 
 MEILI_BINARY = ROOT / ".data" / "meili" / "bin" / "meilisearch"
 SYNC_INTERVAL_SECONDS = 1.0
-# how long a change may take to show: one sync interval, and a margin for a loaded machine
-# (Meilisearch's task queue, the test runner); the delays seen are printed
-SHOWS_WITHIN_SECONDS = 10.0
+# how long a change may take to show: one sync interval, and a wide margin for a loaded machine
+# (Meilisearch's task queue, the test runner, a benchmark beside them); the delays seen are
+# printed (about one to two seconds on an idle machine)
+SHOWS_WITHIN_SECONDS = 30.0
 ORIGIN = {"lat": "23.1667", "lng": "89.2085", "radius_km": "30"}  # Jashore
 
 
@@ -103,6 +104,7 @@ def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "MEILI_INDEX": f"services_live_{uuid.uuid4().hex[:8]}",
         "SEARCH_SYNC_INTERVAL_SECONDS": str(SYNC_INTERVAL_SECONDS),
         "MEILI_RETRY_SECONDS": "1",
+        "MEILI_TIMEOUT_SECONDS": "10",  # a loaded machine must not look like an outage
     }
     try:
         with serve(database_url, directory / "server.log", **env) as server:

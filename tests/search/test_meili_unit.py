@@ -17,8 +17,10 @@ from search.meili import (
     epoch_microseconds,
     filter_expression,
     index_settings,
+    parse_version,
     points_of_geojson,
     quote,
+    ranking_rules,
     search_page,
     search_request,
     settings_differ,
@@ -58,15 +60,44 @@ def source(points: list[tuple[float, float]]) -> SourceDocument:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        ("1.21.0", (1, 21, 0)),
+        ("v1.49.0", (1, 49, 0)),
+        ("1.36.0-rc.1", (1, 36, 0)),
+        ("2", (2, 0, 0)),
+    ],
+)
+def test_server_versions_are_read_as_numbers(text: str, version: tuple[int, int, int]) -> None:
+    assert parse_version(text) == version
+
+
+def test_ranking_rules_follow_the_server_version() -> None:
+    # before 1.36 one `attribute` rule ranks by attribute and position; 1.36 split it in two and
+    # refuses the old name, older servers refuse the new ones
+    for old in ((1, 21, 0), (1, 35, 9)):
+        rules = index_settings(old)["rankingRules"]
+        assert "attribute" in rules and "attributeRank" not in rules and "wordPosition" not in rules
+        assert rules.index("attribute") < rules.index("typo")
+    for new in ((1, 36, 0), (1, 49, 0), (2, 0, 0)):
+        rules = index_settings(new)["rankingRules"]
+        assert "attribute" not in rules
+        assert rules.index("attributeRank") < rules.index("typo") < rules.index("wordPosition")
+    assert [r for r in ranking_rules((1, 21, 0)) if r != "attribute"] == [
+        r for r in ranking_rules((1, 36, 0)) if r not in ("attributeRank", "wordPosition")
+    ]
+
+
 def test_settings_declare_typo_tolerance_by_word_length() -> None:
-    typo = index_settings({})["typoTolerance"]
+    typo = index_settings()["typoTolerance"]
 
     assert typo["enabled"] is True
     assert typo["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 9}
 
 
 def test_settings_rank_sort_first_then_name_matches_then_exact_matches() -> None:
-    settings = index_settings({})
+    settings = index_settings()
     rules = settings["rankingRules"]
 
     assert rules[0] == "sort"
@@ -79,7 +110,7 @@ def test_settings_rank_sort_first_then_name_matches_then_exact_matches() -> None
 
 
 def test_settings_make_every_facet_and_filter_filterable_and_count_services() -> None:
-    settings = index_settings({})
+    settings = index_settings()
 
     assert set(FACET_ATTRIBUTES) == set(FACETS)
     assert set(FACET_ATTRIBUTES.values()) <= set(settings["filterableAttributes"])
@@ -90,11 +121,11 @@ def test_settings_make_every_facet_and_filter_filterable_and_count_services() ->
     assert settings["faceting"]["maxValuesPerFacet"] >= 5_160  # every union
 
 
-def test_settings_carry_the_synonyms_sorted() -> None:
-    settings = index_settings({"jessore": ["যশোর", "jashore"], "chittagong": ["chattogram"]})
+def test_settings_declare_no_synonyms_so_an_older_index_loses_its_own() -> None:
+    settings = index_settings()
 
-    assert list(settings["synonyms"]) == ["chittagong", "jessore"]
-    assert settings["synonyms"]["jessore"] == ["যশোর", "jashore"]
+    assert settings["synonyms"] == {}
+    assert settings_differ({**settings, "synonyms": {"jessore": ["jashore"]}}, settings)
 
 
 @pytest.mark.parametrize(
@@ -278,7 +309,7 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
 
 
 def test_settings_reported_with_more_options_do_not_differ() -> None:
-    desired = index_settings({"jessore": ["jashore"]})
+    desired = index_settings()
     reported = {
         **desired,
         "typoTolerance": {
@@ -298,11 +329,11 @@ def test_settings_reported_with_more_options_do_not_differ() -> None:
     [
         {"rankingRules": ["words", "typo"]},
         {"typoTolerance": {"minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}}},
-        {"synonyms": {"jessore": ["jashore"], "chittagong": ["chattogram"]}},  # one too many
+        {"synonyms": {"jessore": ["jashore"]}},  # one too many
         {"distinctAttribute": None},
     ],
 )
 def test_settings_that_differ_are_noticed(change: dict[str, Any]) -> None:
-    desired = index_settings({"jessore": ["jashore"]})
+    desired = index_settings()
 
     assert settings_differ({**desired, **change}, desired)

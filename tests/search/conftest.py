@@ -1,0 +1,31 @@
+"""The Meilisearch of the test run (`make test` starts the project-local one and sets `MEILI_URL`
+and `MEILI_API_KEY`) and the committed test directory built into an index of it."""
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from search.meili import index_settings, make_client, server_version
+from search.sync import rebuild, task_waiter
+
+MEILI_URL = os.environ.get("MEILI_URL")
+MEILI_API_KEY = os.environ.get("MEILI_API_KEY")
+NO_MEILI = (
+    "MEILI_URL is not set: the behaviour suite runs on both backends; `make test` starts the "
+    "project-local Meilisearch (scripts/meili.sh) and sets MEILI_URL and MEILI_API_KEY"
+)
+
+
+@pytest.fixture(scope="session")
+async def meili_index(engine: AsyncEngine) -> AsyncIterator[str]:
+    """The committed test directory built into a fresh Meilisearch index (once)."""
+    assert MEILI_URL is not None, NO_MEILI
+    client = make_client(MEILI_URL, MEILI_API_KEY, 10)
+    uid = f"services_test_{os.getpid()}"
+    settings = index_settings(server_version(client))
+    async with engine.connect() as connection:
+        await rebuild(connection, client, uid, settings)
+    yield uid
+    task_waiter(client)(client.delete_index(uid))
