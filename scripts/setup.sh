@@ -4,6 +4,7 @@
 # Chromium with Latin and Bangla fonts, and axe-core unpacked into .data/axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm-pinned.sh
 
 browser=0
 for arg in "$@"; do
@@ -76,21 +77,7 @@ if ((browser)); then
   axe_dir=.data/axe-core
   if [[ ! -f $axe_dir/axe.min.js || $(cat "$axe_dir/.integrity" 2>/dev/null) != "$axe_integrity" ]]; then
     echo "setup: fetching axe-core $axe_version into $axe_dir"
-    download=$(mktemp -d)
-    trap 'rm -rf "$download"' EXIT
-    (cd "$download" && npm pack --silent "axe-core@$axe_version" >/dev/null)
-    tarball=$download/axe-core-$axe_version.tgz
-    actual=$("$PYTHON" -c 'import base64, hashlib, sys
-print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tarball")
-    if [[ $actual != "$axe_integrity" ]]; then
-      echo "setup: axe-core $axe_version is not the pinned package:" >&2
-      echo "  expected $axe_integrity" >&2
-      echo "  got      $actual" >&2
-      exit 1
-    fi
-    rm -rf "$axe_dir"
-    mkdir -p "$axe_dir"
-    tar -xzf "$tarball" -C "$axe_dir" --strip-components=1 package
+    npm_pinned axe-core "$axe_version" "$axe_integrity" "$axe_dir"
     echo "$axe_integrity" >"$axe_dir/.integrity"
   fi
 fi

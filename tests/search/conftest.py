@@ -1,12 +1,18 @@
 """The Meilisearch of the test run (`make test` starts the project-local one and sets `MEILI_URL`
-and `MEILI_API_KEY`) and the committed test directory built into an index of it."""
+and `MEILI_API_KEY`), the committed test directory built into an index of it, and the API's
+search backend replaced by either backend."""
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.db import get_session
+from app.directory.routes import get_search_backend
+from search.backend import SearchBackend
 from search.meili import index_settings, make_client, server_version
 from search.sync import rebuild, task_waiter
 
@@ -29,3 +35,12 @@ async def meili_index(engine: AsyncEngine) -> AsyncIterator[str]:
         await rebuild(connection, client, uid, settings)
     yield uid
     task_waiter(client)(client.delete_index(uid))
+
+
+def backend_overrides(backend: Callable[[AsyncSession], SearchBackend]) -> dict[Any, Any]:
+    """The API's search backend replaced by `backend` (over the request's session)."""
+
+    def configured(session: AsyncSession = Depends(get_session)) -> SearchBackend:
+        return backend(session)
+
+    return {get_search_backend: configured}

@@ -15,23 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi import Depends
 from httpx import AsyncClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.core.db import get_session
 from app.directory.models import Location, Phone, SearchOutbox, Service, ServiceAtLocation
-from app.directory.routes import get_search_backend
 from app.gazetteer.models import AdminArea, AdminAreaName
-from search.backend import SearchBackend
 from search.meili import MeiliSearch, make_client
 from search.postgres import PostgresSearch
 from search.sync import apply_changes, drain_once, load_sources, task_waiter
 from tests.api import Json, api_client
 from tests.builders import make_organization, make_service
 from tests.geo import offset_north
-from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI
+from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
 
 ORIGIN = (21.70, 92.40)  # Alikadam, Bandarban
 JASHORE = (23.1667, 89.2085)
@@ -57,15 +53,6 @@ class Backend:
         return {item["id"] for item in (await self.search(**params))["contents"]}
 
 
-def _overrides(backend: Callable[[AsyncSession], SearchBackend]) -> dict[Any, Any]:
-    """The API's search backend replaced by `backend` (over the request's session)."""
-
-    def configured(session: AsyncSession = Depends(get_session)) -> SearchBackend:
-        return backend(session)
-
-    return {get_search_backend: configured}
-
-
 @pytest.fixture(params=["postgres", "meilisearch"])
 async def backend(
     request: pytest.FixtureRequest, session: AsyncSession, engine: AsyncEngine, meili_index: str
@@ -75,7 +62,7 @@ async def backend(
         async def nothing() -> None:
             return None
 
-        async with api_client(session, overrides=_overrides(PostgresSearch)) as http:
+        async with api_client(session, overrides=backend_overrides(PostgresSearch)) as http:
             yield Backend("postgres", http, nothing)
         return
 
@@ -92,7 +79,7 @@ async def backend(
         while await drain_once(session, index, wait):
             pass
 
-    meili = _overrides(lambda _: MeiliSearch(index))
+    meili = backend_overrides(lambda _: MeiliSearch(index))
     async with api_client(session, overrides=meili) as http:
         yield Backend("meilisearch", http, sync)
     # put the touched services back as committed (this test's transaction is rolled back)

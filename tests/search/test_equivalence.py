@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from search.meili import MeiliSearch, make_client
 from search.postgres import PostgresSearch
 from tests.api import Json, api_client
-from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI
-from tests.search.test_behaviour import _overrides
+from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
 
 JASHORE = {"lat": "23.1667", "lng": "89.2085"}
 SATKHIRA = {"lat": "22.7185", "lng": "89.0705"}
@@ -119,8 +118,8 @@ async def clients(session: AsyncSession, meili_index: str) -> AsyncIterator[dict
     assert MEILI_URL is not None, NO_MEILI
     index = make_client(MEILI_URL, MEILI_API_KEY, 10).index(meili_index)
     async with (
-        api_client(session, overrides=_overrides(PostgresSearch)) as postgres,
-        api_client(session, overrides=_overrides(lambda _: MeiliSearch(index))) as meili,
+        api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
+        api_client(session, overrides=backend_overrides(lambda _: MeiliSearch(index))) as meili,
     ):
         yield {"postgres": postgres, "meilisearch": meili}
 

@@ -180,17 +180,23 @@ async def _until(live: Live, http: AsyncClient, found: bool, service_id: str, wo
     )
 
 
+async def _create_legal_aid(http: AsyncClient, world: World, name: str) -> str:
+    """A legal aid service of the world's provider in Jashore, made through the API; its id."""
+    created = await http.post("/services", headers=world.admin, json={
+        "organization_id": str(world.provider_id), "name": name,
+        "categories": ["legal_aid"], "service_area": ["BD4041"],
+    })  # fmt: skip
+    assert created.status_code == 201, created.text
+    service_id: str = created.json()["id"]
+    return service_id
+
+
 async def test_created_updated_deactivated_and_deleted_services_show_within_the_interval(
     live: Live, world: World, engine: AsyncEngine
 ) -> None:
     word = f"zentrafol{uuid.uuid4().hex[:6]}"
     async with AsyncClient(base_url=live.server.url, timeout=10) as http:
-        created = await http.post("/services", headers=world.admin, json={
-            "organization_id": str(world.provider_id), "name": f"{word} legal desk",
-            "categories": ["legal_aid"], "service_area": ["BD4041"],
-        })  # fmt: skip
-        assert created.status_code == 201, created.text
-        service_id = created.json()["id"]
+        service_id = await _create_legal_aid(http, world, f"{word} legal desk")
         delays = {"create": await _until(live, http, True, service_id, word)}
 
         renamed = f"quillomar{uuid.uuid4().hex[:6]}"
@@ -270,12 +276,7 @@ async def test_an_outage_falls_back_and_the_queue_drains_once_meilisearch_is_bac
         try:
             backend, _, _ = await _search(http, search="legal aid")
             assert backend == "postgres"
-            created = await http.post("/services", headers=world.admin, json={
-                "organization_id": str(world.provider_id), "name": f"{word} legal aid",
-                "categories": ["legal_aid"], "service_area": ["BD4041"],
-            })  # fmt: skip
-            assert created.status_code == 201, created.text
-            service_id = created.json()["id"]
+            service_id = await _create_legal_aid(http, world, f"{word} legal aid")
             fallback = await http.get("/services", params={"search": word})
             assert fallback.headers["X-Search-Backend"] == "postgres"
             assert fallback.headers["X-Search-Fallback"]
