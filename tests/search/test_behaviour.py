@@ -26,7 +26,13 @@ from app.directory.models import Location, Phone, SearchOutbox, Service, Service
 from app.directory.routes import get_search_backend
 from app.gazetteer.models import AdminArea, AdminAreaName
 from search.backend import SearchBackend
-from search.meili import MeiliSearch, index_settings, make_client, server_version
+from search.meili import (
+    MeiliSearch,
+    index_settings,
+    make_client,
+    make_search_http,
+    server_version,
+)
 from search.postgres import PostgresSearch
 from search.sync import apply_changes, drain_once, load_sources, rebuild, task_waiter
 from search.synonyms import load_synonyms
@@ -113,9 +119,11 @@ async def backend(
         while await drain_once(session, index, wait):
             pass
 
-    meili = _overrides(lambda _: MeiliSearch(index))
+    search_http = make_search_http(MEILI_URL, MEILI_API_KEY, 10)
+    meili = _overrides(lambda _: MeiliSearch(search_http, uid))
     async with api_client(session, overrides=meili) as http:
         yield Backend("meilisearch", http, sync)
+    await search_http.aclose()
     # put the touched services back as committed (this test's transaction is rolled back)
     async with AsyncSession(engine) as committed:
         sources = await load_sources(committed, list(touched))
