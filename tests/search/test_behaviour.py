@@ -408,6 +408,26 @@ async def test_facets_or_within_and_across_without_zero_counts(
     assert both["facets"]["category"] == {"health": 1}
 
 
+async def test_facets_are_the_same_on_every_page_and_past_the_end(
+    backend: Backend, session: AsyncSession
+) -> None:
+    for i, categories in enumerate((("health",), ("health", "shelter"), ("legal_aid",))):
+        await make_service(
+            session, name=f"Quorvex post {i}", categories=categories,
+            lat=ORIGIN[0], lng=ORIGIN[1] + i / 100,
+        )  # fmt: skip
+
+    pages = [
+        await backend.search(search="quorvex", facets="category", page=n, per_page=2, **NEAR)
+        for n in (1, 2, 3)
+    ]
+
+    assert [len(page["contents"]) for page in pages] == [2, 1, 0]
+    assert [page["total_items"] for page in pages] == [3, 3, 3]
+    expected = {"health": 2, "legal_aid": 1, "shelter": 1}
+    assert [page["facets"]["category"] for page in pages] == [expected] * 3
+
+
 async def test_an_unknown_facet_is_a_422(backend: Backend) -> None:
     response = await backend.http.get("/services", params={"facets": "category,colour"})
 
