@@ -112,7 +112,7 @@ async def draw_cases(database_url: str, scenario: str, count: int, seed: int) ->
         async with AsyncSession(engine) as session:
             for _ in range(count):
                 params = make(rng, districts)
-                parsed = search_params(**_typed(params))
+                parsed = await search_params(**_typed(params))
                 cases.append(Case(params, await build_service_query(session, parsed)))
     finally:
         await engine.dispose()
@@ -139,13 +139,18 @@ def _sql_literal(value: Any) -> str:
     return str(value)
 
 
-def _pgbench_sql(statement: Any, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The statement's SQL with pgbench variables, and every value it binds."""
+def _pgbench_sql(statement: Any, values: dict[str, Any], prefix: str) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL with pgbench variables, and every value it binds; the statement's
+    own constants (`param_1`, ...) get `prefix`, since each statement numbers its own."""
     compiled = statement.compile(dialect=psycopg_dialect.dialect())  # type: ignore[no-untyped-call]
-    bound = {name: values.get(name, default) for name, default in compiled.params.items()}
+
+    def own(name: str) -> str:
+        return name if name in values else f"{prefix}{name}"
+
+    bound = {own(name): values.get(name, default) for name, default in compiled.params.items()}
 
     def variable(match: re.Match[str]) -> str:
-        name, cast = match.group(1), match.group(2)
+        name, cast = own(match.group(1)), match.group(2)
         if cast:  # the statement casts it already
             return f":{name}::"
         return f"(:{name})::{SQL_TYPES[type(bound[name])]}"
@@ -180,7 +185,9 @@ def sql_scripts(scenario: str, cases: Sequence[Case]) -> list[ShapeScript]:
     for case in cases:
         shape = Shape.of(case.query)
         values = bind_values(case.query)
-        rendered = [_pgbench_sql(s, values) for s in _shape_statements(case.query)]
+        rendered = [
+            _pgbench_sql(s, values, f"s{k}_") for k, s in enumerate(_shape_statements(case.query))
+        ]
         merged: dict[str, Any] = {}
         for _, bound in rendered:
             merged |= bound
@@ -219,7 +226,7 @@ def load_parameter_tables(dsn: str, scripts: Sequence[ShapeScript]) -> None:
 
 def write_script(directory: Path, script: ShapeScript) -> Path:
     """A pgbench script: draw a row, read its values, run the statements."""
-    columns = ", ".join(f'"{name}" AS {name}' for name in script.names)
+    columns = ", ".join(f'"{name}"' for name in script.names)  # \gset names variables by them
     body = [
         f"\\set i random(1, {len(script.rows)})",
         f"SELECT {columns} FROM {script.table} WHERE i = :i",
@@ -258,7 +265,9 @@ def run_pgbench(
             fields = line.split()
             latencies.append(int(fields[2]) / 1000.0)
     failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
-    failures = int(failed.group(1)) if failed else (0 if done.returncode == 0 else 1)
+    failures = int(failed.group(1)) if failed else 0
+    if done.returncode != 0 or "aborted" in done.stdout + done.stderr:
+        failures = max(failures, 1)  # a client that stopped on an error is no measurement
     measured = re.search(r"duration: (\d+) s", done.stdout)
     duration = float(measured.group(1)) if measured else elapsed
     return latencies, duration, failures, (done.stderr or "")[-500:]
