@@ -163,7 +163,8 @@ def _shape_statements(query: ServiceQuery) -> list[Any]:
     statements = _statements(Shape.of(query))
     sent = [] if statements.windowed else [statements.count]
     sent.append(statements.page)
-    if statements.facets is not None:
+    # facets ride on the page's rows where the backend counts them in the same pass
+    if statements.facets is not None and not getattr(statements, "facets_in_page", False):
         sent.append(statements.facets)
     return sent
 

@@ -35,4 +35,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_service_search_geog_tsv", table_name="service_search", postgresql_using="gist")
+    op.drop_index(
+        "ix_service_search_geog_tsv", table_name="service_search", postgresql_using="gist"
+    )
