@@ -23,7 +23,11 @@ from app.core.transaction import RequestTransactions
 from app.directory.correction_routes import router as correction_router
 from app.directory.maintenance_routes import router as maintenance_router
 from app.directory.routes import router as directory_router
-from app.directory.search_engine import discard_outbox_periodically, keep_meilisearch_in_step
+from app.directory.search_engine import (
+    close_meili_search_http,
+    discard_outbox_periodically,
+    keep_meilisearch_in_step,
+)
 from app.portal.routes import install_portal
 from app.referrals.jobs import run_periodically
 from app.referrals.routes import router as referral_router
@@ -48,6 +52,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     for job in jobs:
         job.cancel()
+    await close_meili_search_http()
     await get_engine().dispose()
 
 

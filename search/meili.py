@@ -16,12 +16,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
-import anyio
+import httpx
 from meilisearch import Client
-from meilisearch.errors import MeilisearchError
 
 from search.query import (
     ADMIN_LEVELS,
@@ -334,15 +332,24 @@ def stale_filter(counts: Mapping[uuid.UUID, int]) -> str:
     )
 
 
-class IndexLike(Protocol):
-    """The part of `meilisearch.index.Index` the backend uses."""
-
-    def search(self, query: str, opt_params: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
-
-
 def make_client(url: str, api_key: str | None, timeout_seconds: int) -> Client:
-    """The official client (synchronous: calls run in a worker thread)."""
+    """The official client, for index management (synchronous: calls run in a worker thread)."""
     return Client(url, api_key, timeout=timeout_seconds)
+
+
+def make_search_http(url: str, api_key: str | None, timeout_seconds: float) -> httpx.AsyncClient:
+    """The HTTP client searches go through: asynchronous, its connections kept alive (the
+    official client opens a new one per search, from a worker thread). Replies come
+    uncompressed: on a kept-alive connection a gzip reply stalled each search by ~44 ms."""
+    headers = {"Accept-Encoding": "identity"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return httpx.AsyncClient(
+        base_url=url.rstrip("/"),
+        headers=headers,
+        timeout=httpx.Timeout(timeout_seconds),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+    )
 
 
 class MeiliSearch:
@@ -351,8 +358,9 @@ class MeiliSearch:
     served_by = "meilisearch"
     fallback_reason: str | None = None
 
-    def __init__(self, index: IndexLike) -> None:
-        self.index = index
+    def __init__(self, http: httpx.AsyncClient, index_uid: str) -> None:
+        self.http = http
+        self.path = f"/indexes/{index_uid}/search"
 
     async def search_services(self, query: ServiceQuery) -> SearchPage:
         request = search_request(query)
@@ -360,7 +368,9 @@ class MeiliSearch:
             return SearchPage(hits=[], total=0, facets={name: {} for name in query.facets})
         text, params = request
         try:
-            response = await anyio.to_thread.run_sync(partial(self.index.search, text, params))
-        except MeilisearchError as error:
-            raise SearchUnavailable(str(error)) from error
-        return search_page(query, response)
+            response = await self.http.post(self.path, json={"q": text, **params})
+        except httpx.HTTPError as error:
+            raise SearchUnavailable(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise SearchUnavailable(f"HTTP {response.status_code}: {response.text[:300]}")
+        return search_page(query, response.json())

@@ -16,7 +16,7 @@ any part of a vocabulary word), then checked with `levenshtein` on each beginnin
 differs from the word's by no more than the allowance.
 
 Revision ID: 9b2f6d4e8c17
-Revises: 7d1e5c3b9a20
+Revises: c4e8a1f0b735
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "9b2f6d4e8c17"
-down_revision: str | None = "7d1e5c3b9a20"
+down_revision: str | None = "c4e8a1f0b735"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

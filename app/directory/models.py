@@ -455,6 +455,13 @@ class ServiceSearch(Base):
         Index("ix_service_search_tsv", "tsv", postgresql_using="gin"),
         Index("ix_service_search_geom", "geom", postgresql_using="gist"),
         Index("ix_service_search_geog", "geog", postgresql_using="gist"),
+        # a wide radius with a word: both tested in one index scan (search/postgres.py, _geo_tsv)
+        Index(
+            "ix_service_search_geog_tsv",
+            "geog",
+            text("(tsv || ''::tsvector)"),
+            postgresql_using="gist",
+        ),
         Index("ix_service_search_category_codes", "category_codes", postgresql_using="gin"),
         Index("ix_service_search_division_codes", "division_codes", postgresql_using="gin"),
         Index("ix_service_search_district_codes", "district_codes", postgresql_using="gin"),

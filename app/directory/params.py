@@ -50,7 +50,7 @@ class SearchParams:
     full: bool
 
 
-def search_params(
+async def search_params(
     search: Annotated[str | None, Query(description="Full-text search, English or Bangla.")] = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,

@@ -8,11 +8,13 @@ when it is empty, and then applies the search outbox every `SEARCH_SYNC_INTERVAL
 
 import asyncio
 import logging
+import weakref
 from datetime import timedelta
 from functools import lru_cache, partial
 from typing import Any
 
 import anyio
+import httpx
 from meilisearch import Client
 from meilisearch.errors import MeilisearchError
 from meilisearch.index import Index
@@ -24,7 +26,13 @@ from app.core.db import get_engine, get_sessionmaker
 from app.directory.models import SearchOutbox, ServiceSearch
 from search.backend import SearchBackend
 from search.fallback import Breaker, FallbackSearch
-from search.meili import MeiliSearch, index_settings, make_client, server_version
+from search.meili import (
+    MeiliSearch,
+    index_settings,
+    make_client,
+    make_search_http,
+    server_version,
+)
 from search.postgres import PostgresSearch
 from search.sync import SyncFailed, drain_once, ensure_index, rebuild, task_waiter
 
@@ -45,6 +53,36 @@ def meili_index() -> Index:
     return meili_client().index(get_settings().meili_index)
 
 
+# one kept-alive HTTP client per event loop (its connections belong to the loop that opened
+# them), made anew when the settings it was made from change
+SearchHttpKey = tuple[str, str | None, int]
+SearchHttps = weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, tuple[SearchHttpKey, httpx.AsyncClient]
+]
+_search_http: SearchHttps = weakref.WeakKeyDictionary()
+
+
+def meili_search_http() -> httpx.AsyncClient:
+    """The process's HTTP client for searches (settings must name `MEILI_URL`)."""
+    settings = get_settings()
+    assert settings.meili_url is not None
+    key = (settings.meili_url, settings.meili_api_key, settings.meili_timeout_seconds)
+    loop = asyncio.get_running_loop()
+    cached = _search_http.get(loop)
+    if cached is not None and cached[0] == key and not cached[1].is_closed:
+        return cached[1]
+    http = make_search_http(*key)
+    _search_http[loop] = (key, http)
+    return http
+
+
+async def close_meili_search_http() -> None:
+    """Closes this loop's search client (at shutdown, or when the settings change)."""
+    cached = _search_http.pop(asyncio.get_running_loop(), None)
+    if cached is not None:
+        await cached[1].aclose()
+
+
 @lru_cache
 def breaker() -> Breaker:
     """The process's record of Meilisearch failures."""
@@ -57,7 +95,8 @@ def search_backend(session: AsyncSession) -> SearchBackend:
     settings = get_settings()
     if settings.search_backend != "meilisearch":
         return postgres
-    return FallbackSearch(MeiliSearch(meili_index()), postgres, breaker())
+    search = MeiliSearch(meili_search_http(), settings.meili_index)
+    return FallbackSearch(search, postgres, breaker())
 
 
 async def current_settings(client: Client) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.directory.models import Location, Phone, SearchOutbox, Service, ServiceAtLocation
 from app.gazetteer.models import AdminArea, AdminAreaName
-from search.meili import MeiliSearch, make_client
+from search.meili import MeiliSearch, make_client, make_search_http
 from search.postgres import PostgresSearch
 from search.sync import apply_changes, drain_once, load_sources, task_waiter
 from tests.api import Json, api_client
@@ -79,9 +79,11 @@ async def backend(
         while await drain_once(session, index, wait):
             pass
 
-    meili = backend_overrides(lambda _: MeiliSearch(index))
+    search_http = make_search_http(MEILI_URL, MEILI_API_KEY, 10)
+    meili = backend_overrides(lambda _: MeiliSearch(search_http, uid))
     async with api_client(session, overrides=meili) as http:
         yield Backend("meilisearch", http, sync)
+    await search_http.aclose()
     # put the touched services back as committed (this test's transaction is rolled back)
     async with AsyncSession(engine) as committed:
         sources = await load_sources(committed, list(touched))
@@ -388,6 +390,26 @@ async def test_facets_or_within_and_across_without_zero_counts(
     assert either["facets"]["category"] == {"health": 1, "legal_aid": 1, "shelter": 1}
     assert both["total_items"] == 1
     assert both["facets"]["category"] == {"health": 1}
+
+
+async def test_facets_are_the_same_on_every_page_and_past_the_end(
+    backend: Backend, session: AsyncSession
+) -> None:
+    for i, categories in enumerate((("health",), ("health", "shelter"), ("legal_aid",))):
+        await make_service(
+            session, name=f"Quorvex post {i}", categories=categories,
+            lat=ORIGIN[0], lng=ORIGIN[1] + i / 100,
+        )  # fmt: skip
+
+    pages = [
+        await backend.search(search="quorvex", facets="category", page=n, per_page=2, **NEAR)
+        for n in (1, 2, 3)
+    ]
+
+    assert [len(page["contents"]) for page in pages] == [2, 1, 0]
+    assert [page["total_items"] for page in pages] == [3, 3, 3]
+    expected = {"health": 2, "legal_aid": 1, "shelter": 1}
+    assert [page["facets"]["category"] for page in pages] == [expected] * 3
 
 
 async def test_an_unknown_facet_is_a_422(backend: Backend) -> None:

@@ -17,7 +17,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from search.meili import MeiliSearch, make_client
+from search.meili import MeiliSearch, make_search_http
 from search.postgres import PostgresSearch
 from tests.api import Json, api_client
 from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
@@ -116,12 +116,13 @@ class Answer:
 async def clients(session: AsyncSession, meili_index: str) -> AsyncIterator[dict[str, AsyncClient]]:
     """The API over each backend, in this test's (rolled back, unchanged) transaction."""
     assert MEILI_URL is not None, NO_MEILI
-    index = make_client(MEILI_URL, MEILI_API_KEY, 10).index(meili_index)
-    async with (
-        api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
-        api_client(session, overrides=backend_overrides(lambda _: MeiliSearch(index))) as meili,
-    ):
-        yield {"postgres": postgres, "meilisearch": meili}
+    async with make_search_http(MEILI_URL, MEILI_API_KEY, 10) as search_http:
+        meilisearch = backend_overrides(lambda _: MeiliSearch(search_http, meili_index))
+        async with (
+            api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
+            api_client(session, overrides=meilisearch) as meili,
+        ):
+            yield {"postgres": postgres, "meilisearch": meili}
 
 
 async def _page(http: AsyncClient, backend: str, params: dict[str, Any]) -> Json:

@@ -19,7 +19,7 @@ from app.directory import search_engine
 from app.directory.routes import get_search_backend
 from search.backend import SearchBackend
 from search.fallback import Breaker, FallbackSearch
-from search.meili import MeiliSearch, SearchUnavailable, make_client
+from search.meili import MeiliSearch, SearchUnavailable, make_search_http
 from search.postgres import PostgresSearch
 from search.query import ServiceQuery
 from tests.api import api_client
@@ -44,20 +44,23 @@ def breaker() -> Breaker:
 @pytest.fixture
 async def meili_down_client(session: AsyncSession, breaker: Breaker) -> AsyncIterator[AsyncClient]:
     """The API configured for a Meilisearch that does not answer."""
-    index = make_client(UNREACHABLE, "key", 1).index("services")
+    search_http = make_search_http(UNREACHABLE, "key", 1)
 
     def backend(session: AsyncSession = Depends(get_session)) -> SearchBackend:
-        return FallbackSearch(MeiliSearch(index), PostgresSearch(session), breaker)
+        return FallbackSearch(
+            MeiliSearch(search_http, "services"), PostgresSearch(session), breaker
+        )
 
     async with api_client(session, overrides={get_search_backend: backend}) as http:
         yield http
+    await search_http.aclose()
 
 
 async def test_the_meilisearch_backend_raises_unavailable_when_nothing_answers() -> None:
-    backend = MeiliSearch(make_client(UNREACHABLE, None, 1).index("services"))
-
-    with pytest.raises(SearchUnavailable):
-        await backend.search_services(ServiceQuery(text="legal aid", sort="relevance"))
+    async with make_search_http(UNREACHABLE, None, 1) as search_http:
+        backend = MeiliSearch(search_http, "services")
+        with pytest.raises(SearchUnavailable):
+            await backend.search_services(ServiceQuery(text="legal aid", sort="relevance"))
 
 
 async def test_postgres_answers_and_says_so_in_headers_and_the_log(
@@ -133,11 +136,13 @@ async def test_a_configured_meilisearch_that_is_down_falls_back_through_the_sett
     caches = (search_engine.meili_client, search_engine.meili_index, search_engine.breaker)
     for cache in caches:
         cache.cache_clear()
+    await search_engine.close_meili_search_http()
     try:
         response = await client.get("/services", params={"search": "legal aid"})
     finally:
         for cache in caches:
             cache.cache_clear()
+        await search_engine.close_meili_search_http()
 
     assert response.status_code == 200
     assert response.json()["total_items"] > 0
