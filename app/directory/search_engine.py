@@ -17,7 +17,6 @@ import anyio
 import httpx
 from meilisearch import Client
 from meilisearch.errors import MeilisearchError
-from meilisearch.index import Index
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,12 +44,6 @@ def meili_client() -> Client:
     settings = get_settings()
     assert settings.meili_url is not None
     return make_client(settings.meili_url, settings.meili_api_key, settings.meili_timeout_seconds)
-
-
-@lru_cache
-def meili_index() -> Index:
-    """The configured index of the process's client (made once, not per search)."""
-    return meili_client().index(get_settings().meili_index)
 
 
 # one kept-alive HTTP client per event loop (its connections belong to the loop that opened

@@ -137,14 +137,14 @@ def use_meilisearch(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     )
     for module in (health, search_engine):
         monkeypatch.setattr(module, "get_settings", lambda: settings)
-    for cache in (search_engine.meili_client, search_engine.meili_index, search_engine.breaker):
+    for cache in (search_engine.meili_client, search_engine.breaker):
         cache.cache_clear()
 
 
 @pytest.fixture
 def clear_search_caches() -> Iterator[None]:
     yield
-    for cache in (search_engine.meili_client, search_engine.meili_index, search_engine.breaker):
+    for cache in (search_engine.meili_client, search_engine.breaker):
         cache.cache_clear()
 
 

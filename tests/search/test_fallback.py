@@ -133,7 +133,7 @@ async def test_a_configured_meilisearch_that_is_down_falls_back_through_the_sett
         meili_timeout_seconds=1,
     )
     monkeypatch.setattr(search_engine, "get_settings", lambda: settings)
-    caches = (search_engine.meili_client, search_engine.meili_index, search_engine.breaker)
+    caches = (search_engine.meili_client, search_engine.breaker)
     for cache in caches:
         cache.cache_clear()
     await search_engine.close_meili_search_http()
