@@ -13,6 +13,7 @@ Meilisearch reports the tasks done.
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
@@ -39,6 +40,10 @@ logger = logging.getLogger("search")
 LOCK_KEY = 0x5EA2C4
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5_000
+# document batches a rebuild sends ahead of the ones Meilisearch has finished: queued together,
+# consecutive additions are indexed in one of its batches (waiting on each one indexed 5,000
+# documents at a time, and each such pass costs more as the index grows)
+REBUILD_IN_FLIGHT = 8
 TASK_TIMEOUT_MS = 10 * 60 * 1000
 
 
@@ -202,15 +207,26 @@ async def rebuild(
             await anyio.to_thread.run_sync(partial(_create, client, building, settings, wait))
             index = client.index(building)
             done = 0
+            in_flight: deque[tuple[Any, int]] = deque()  # (task, services in it), oldest first
+
+            async def finish_oldest() -> None:
+                nonlocal done
+                task, services = in_flight.popleft()
+                await anyio.to_thread.run_sync(wait, task)
+                done += services
+                progress(done)
+
             rows = await snapshot.stream(_sources().execution_options(yield_per=REBUILD_BATCH_SIZE))
             async for batch in rows.partitions(REBUILD_BATCH_SIZE):
                 batch_documents = [doc for row in batch for doc in documents(_source(row))]
                 task = await anyio.to_thread.run_sync(
                     partial(index.add_documents, batch_documents, PRIMARY_KEY)
                 )
-                await anyio.to_thread.run_sync(wait, task)
-                done += len(batch)
-                progress(done)
+                in_flight.append((task, len(batch)))
+                if len(in_flight) > REBUILD_IN_FLIGHT:
+                    await finish_oldest()
+            while in_flight:
+                await finish_oldest()
             await anyio.to_thread.run_sync(partial(_swap_in, client, uid, building, wait))
             await snapshot.execute(delete(SearchOutbox))
         return done

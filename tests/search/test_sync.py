@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.directory.models import SearchOutbox, Service, ServiceSearch
 from app.directory.search_engine import discard_old_outbox
+from search import sync
 from search.sync import LOCK_KEY, SyncFailed, drain_once, rebuild
 from tests.builders import make_service
 
@@ -225,6 +226,65 @@ async def test_a_rebuild_indexes_every_service_into_a_new_index_and_swaps_it_in(
     ]
     assert left == 0  # what the snapshot saw is in the new index
     assert relocked  # the worker's lock is free again
+
+
+class LoggingIndex(RecordingIndex):
+    """Numbers its document tasks and logs them where the client logs its waits."""
+
+    def __init__(self, log: list[str]) -> None:
+        super().__init__()
+        self.log = log
+
+    def add_documents(
+        self, documents: Sequence[Mapping[str, Any]], primary_key: str | None = None
+    ) -> SimpleNamespace:
+        super().add_documents(documents, primary_key)
+        task = f"add {sum(call == 'add' for call, _ in self.calls)}"
+        self.log.append(f"sent {task}")
+        return SimpleNamespace(task_uid=task)
+
+
+class LoggingClient(RecordingClient):
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[str] = []
+
+    def index(self, uid: str) -> RecordingIndex:
+        return self.indexes.setdefault(uid, LoggingIndex(self.log))
+
+    def wait_for_task(self, uid: Any, timeout_in_ms: int = 0, interval_in_ms: int = 0) -> Any:
+        self.log.append(f"waited {uid}")
+        return super().wait_for_task(uid, timeout_in_ms, interval_in_ms)
+
+
+async def test_a_rebuild_sends_batches_ahead_and_waits_for_each_before_the_swap(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "REBUILD_BATCH_SIZE", 20)
+    monkeypatch.setattr(sync, "REBUILD_IN_FLIGHT", 3)
+    client = LoggingClient()
+    progress: list[int] = []
+    async with engine.connect() as connection:
+        expected = await connection.scalar(select(func.count()).select_from(ServiceSearch)) or 0
+        built = await rebuild(connection, client, "services_t", {}, progress.append)  # type: ignore[arg-type]
+
+    adds = [entry for entry in client.log if entry.startswith("sent add")]
+    assert len(adds) == -(-expected // 20) > 4  # several batches, so the window is exercised
+    waits = [entry for entry in client.log if entry.startswith("waited add")]
+    assert waits == [entry.replace("sent", "waited") for entry in adds]  # each, in order
+    # when a batch is sent, up to 3 earlier ones are still being indexed, never more
+    outstanding = []
+    for position, entry in enumerate(client.log):
+        if entry.startswith("sent add"):
+            before = client.log[:position]
+            outstanding.append(
+                sum(e.startswith("sent add") for e in before)
+                - sum(e.startswith("waited add") for e in before)
+            )
+    assert max(outstanding) == 3
+    assert client.log.index(waits[-1]) < client.log.index("waited swap")
+    assert built == expected
+    assert progress == sorted(progress) and progress[-1] == expected
 
 
 async def test_with_postgres_only_old_queued_changes_are_dropped(
