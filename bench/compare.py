@@ -7,7 +7,7 @@ Every scenario of `bench.run` is measured four ways, interleaved scenario by sce
 - `sql`: the statements that backend sends, straight at PostgreSQL through `pgbench`
   (`-M prepared`, as psycopg prepares a statement it runs often), one script per query shape;
 - `api-meili`: `GET /services` of an API process with `SEARCH_BACKEND=meilisearch`;
-- `meili`: the same searches straight at Meilisearch's HTTP search API, built by
+- `meili`: the same searches straight at Meilisearch's multi-search API, built by
   `search.meili.search_request`, so filters, facets and page are what the backend sends.
 
 The parameter sets are drawn once per scenario by the scenario's own maker and turned into
@@ -339,8 +339,7 @@ def meili_sender(index: str) -> Any:
         request = search_request(case.query)
         if request is None:
             return True, ""
-        q, params = request
-        response = await client.post(f"/indexes/{index}/search", json={"q": q, **params})
+        response = await client.post("/multi-search", json={"queries": request.queries(index)})
         if response.status_code != 200:
             return False, f"HTTP {response.status_code} {response.text[:200]}"
         response.json()

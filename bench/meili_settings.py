@@ -3,8 +3,12 @@
 Straight at Meilisearch, the searches of `bench.compare` (same parameter sets), interleaved in
 rounds per scenario:
 
-- `as-sent`: what the backend sends (`page`/`hitsPerPage`: exhaustive totals);
-- `estimated`: `offset`/`limit` instead, whose `estimatedTotalHits` stops counting early;
+- `as-sent`: what the backend sends: one multi-search of the page (`offset`/`limit`) and the
+  exact counts, estimated over services of one document, exhaustive over those of several;
+- `exhaustive`: one search with `page`/`hitsPerPage` and the facets, counting every match
+  exhaustively with the distinct attribute (what the backend sent before the split counts);
+- `estimated`: one search with `offset`/`limit` and the facets, whose `estimatedTotalHits` and
+  facet counts count documents, so a service of several locations more than once;
 - `facets-100`: `maxValuesPerFacet` at Meilisearch's default 100 instead of 10,000 (an index
   setting: applied before the run and put back after it);
 - `total-1000`: `maxTotalHits` at the default 1,000 instead of 1,000,000 (likewise);
@@ -27,32 +31,60 @@ from rich.table import Table
 
 from bench.compare import Case, Run, draw_cases
 from bench.run import SCENARIOS, console, loopback_url
-from search.meili import DISTINCT_ATTRIBUTE, MAX_TOTAL_HITS, MAX_VALUES_PER_FACET, search_request
+from search.meili import (
+    DISTINCT_ATTRIBUTE,
+    MAX_TOTAL_HITS,
+    MAX_VALUES_PER_FACET,
+    SearchRequest,
+    search_request,
+)
 
-Mutate = Callable[[dict[str, Any]], dict[str, Any]]
+# how a variant sends a search: (path, body) for the request and the index
+Mutate = Callable[[SearchRequest, str], tuple[str, dict[str, Any]]]
 
 
-def _estimated(body: dict[str, Any]) -> dict[str, Any]:
-    body = dict(body)
-    page, per_page = body.pop("page"), body.pop("hitsPerPage")
-    return {**body, "offset": (page - 1) * per_page, "limit": per_page}
+def _as_sent(request: SearchRequest, index: str) -> tuple[str, dict[str, Any]]:
+    return "/multi-search", {"queries": request.queries(index)}
+
+
+def _one_search(request: SearchRequest, index: str, exhaustive: bool) -> tuple[str, dict[str, Any]]:
+    body = {"q": request.text, **request.page}
+    if "facets" in request.one_document:
+        body["facets"] = request.one_document["facets"]
+    if exhaustive:
+        offset, limit = body.pop("offset"), body.pop("limit")
+        body |= {"page": offset // limit + 1, "hitsPerPage": limit}
+    return f"/indexes/{index}/search", body
+
+
+def _exhaustive(request: SearchRequest, index: str) -> tuple[str, dict[str, Any]]:
+    return _one_search(request, index, exhaustive=True)
+
+
+def _estimated(request: SearchRequest, index: str) -> tuple[str, dict[str, Any]]:
+    return _one_search(request, index, exhaustive=False)
 
 
 VARIANTS: dict[str, tuple[Mutate, dict[str, Any] | None, dict[str, Any] | None]] = {
     # name: (how the search changes, index settings for the variant, settings to put back)
-    "as-sent": (dict, None, None),
+    "as-sent": (_as_sent, None, None),
+    "exhaustive": (_exhaustive, None, None),
     "estimated": (_estimated, None, None),
     "facets-100": (
-        dict,
+        _as_sent,
         {"faceting": {"maxValuesPerFacet": 100}},
         {"faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET}},
     ),
     "total-1000": (
-        dict,
+        _as_sent,
         {"pagination": {"maxTotalHits": 1000}},
         {"pagination": {"maxTotalHits": MAX_TOTAL_HITS}},
     ),
-    "no-distinct": (dict, {"distinctAttribute": None}, {"distinctAttribute": DISTINCT_ATTRIBUTE}),
+    "no-distinct": (
+        _as_sent,
+        {"distinctAttribute": None},
+        {"distinctAttribute": DISTINCT_ATTRIBUTE},
+    ),
 }
 
 
@@ -89,11 +121,9 @@ async def measure(
             request = search_request(cases[own.randrange(len(cases))].query)
             if request is None:
                 continue
-            q, params = request
+            path, body = mutate(request, index)
             started = loop.time()
-            response = await client.post(
-                f"/indexes/{index}/search", json=mutate({"q": q, **params})
-            )
+            response = await client.post(path, json=body)
             if response.status_code == 200:
                 latencies.append((loop.time() - started) * 1000)
             else:

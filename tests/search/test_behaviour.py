@@ -315,13 +315,18 @@ async def test_distance_sort_uses_the_nearest_location(
     await session.flush()
     await session.execute(text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": far.id})
 
-    body = await backend.search(lat=ORIGIN[0], lng=ORIGIN[1], radius_km=10, sort="distance")
+    body = await backend.search(
+        lat=ORIGIN[0], lng=ORIGIN[1], radius_km=10, sort="distance", facets="category"
+    )
 
     assert [item["id"] for item in body["contents"]] == [str(far.id), str(near.id)]
     assert [item["distance_km"] for item in body["contents"]] == [
         pytest.approx(1.0, abs=0.002),
         pytest.approx(2.0, abs=0.002),
     ]
+    # a service at two places found by both is counted once, in the total and in the facets
+    assert body["total_items"] == 2
+    assert body["facets"]["category"] == {"health": 2}
 
 
 async def test_bbox(backend: Backend, session: AsyncSession) -> None:

@@ -181,11 +181,27 @@ def test_search_request_normalises_the_text_and_asks_for_every_word() -> None:
     request = search_request(query)
 
     assert request is not None
-    text, params = request
-    assert text == "legal aid 1098"
-    assert params["matchingStrategy"] == "all"
-    assert (params["page"], params["hitsPerPage"]) == (3, 10)
-    assert "sort" not in params
+    assert request.text == "legal aid 1098"
+    for params in (request.page, request.one_document, request.several_documents):
+        assert params["matchingStrategy"] == "all"
+    assert (request.page["offset"], request.page["limit"]) == (20, 10)
+    assert "sort" not in request.page
+
+
+def test_search_request_counts_services_of_one_and_of_several_documents_apart() -> None:
+    request = search_request(ServiceQuery(text="legal"))
+
+    assert request is not None
+    visible = filter_expression(ServiceQuery())
+    assert request.page["filter"] == visible
+    # estimated (offset/limit) where no service has two documents, exhaustive where one may
+    assert request.one_document["filter"] == [*visible, "locations <= 1"]
+    assert request.one_document["limit"] == 0 and "page" not in request.one_document
+    assert request.several_documents["filter"] == [*visible, "NOT locations <= 1"]
+    assert (request.several_documents["page"], request.several_documents["hitsPerPage"]) == (1, 0)
+    queries = request.queries("services")
+    assert [q["indexUid"] for q in queries] == ["services"] * 3
+    assert {q["q"] for q in queries} == {"legal"}
 
 
 def test_search_request_sorts_by_name_or_distance() -> None:
@@ -194,15 +210,19 @@ def test_search_request_sorts_by_name_or_distance() -> None:
         ServiceQuery(point=Point(22.5, 91.25), radius_km=10, sort="distance")
     )
 
-    assert by_name is not None and by_name[1]["sort"] == ["name_key:asc"]
-    assert by_distance is not None and by_distance[1]["sort"] == ["_geoPoint(22.5, 91.25):asc"]
+    assert by_name is not None and by_name.page["sort"] == ["name_key:asc"]
+    assert by_distance is not None
+    assert by_distance.page["sort"] == ["_geoPoint(22.5, 91.25):asc"]
+    assert "sort" not in by_distance.one_document
 
 
-def test_search_request_names_the_facet_attributes() -> None:
+def test_search_request_asks_the_counts_for_the_facet_attributes() -> None:
     request = search_request(ServiceQuery(facets=("category", "free_of_cost")))
 
     assert request is not None
-    assert request[1]["facets"] == ["category_codes", "free_of_cost"]
+    assert "facets" not in request.page
+    assert request.one_document["facets"] == ["category_codes", "free_of_cost"]
+    assert request.several_documents["facets"] == ["category_codes", "free_of_cost"]
 
 
 def test_text_without_words_needs_no_request() -> None:
@@ -219,6 +239,7 @@ def test_a_service_is_one_document_per_location() -> None:
         {"lat": 23.25, "lng": 89.1},
     ]
     assert all(doc["points"] == [[23.17, 89.21], [23.25, 89.1]] for doc in docs)
+    assert all(doc["locations"] == 2 for doc in docs)  # counted exhaustively, deduplicated
 
 
 def test_a_service_without_location_is_one_document_without_geo() -> None:
@@ -227,6 +248,7 @@ def test_a_service_without_location_is_one_document_without_geo() -> None:
     assert doc["id"] == f"{SERVICE}-0"
     assert "_geo" not in doc
     assert doc["points"] == []
+    assert doc["locations"] == 0
 
 
 def test_documents_carry_the_normalised_text_and_every_filter_attribute() -> None:
@@ -287,16 +309,23 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
     query = ServiceQuery(
         point=Point(23.17, 89.21), radius_km=50, sort="distance", facets=("category", "union")
     )
-    response = {
+    page_response = {
         "hits": [
             {"service_id": str(SERVICE), "points": [[23.18, 89.22]]},
             {"service_id": str(ORG), "points": []},
         ],
-        "totalHits": 42,
-        "facetDistribution": {"category_codes": {"health": 3, "legal_aid": 7, "shelter": 0}},
+        "estimatedTotalHits": 44,  # documents, not services: not the total
+    }
+    one_document = {
+        "estimatedTotalHits": 40,
+        "facetDistribution": {"category_codes": {"health": 3, "legal_aid": 6, "shelter": 0}},
+    }
+    several_documents = {
+        "totalHits": 2,
+        "facetDistribution": {"category_codes": {"legal_aid": 1, "counselling": 1}},
     }
 
-    page = search_page(query, response)
+    page = search_page(query, page_response, one_document, several_documents)
 
     assert [hit.service_id for hit in page.hits] == [SERVICE, ORG]
     assert page.hits[0].distance_km == pytest.approx(
@@ -304,8 +333,11 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
     )
     assert page.hits[1].distance_km is None
     assert page.total == 42
-    assert page.facets == {"category": {"legal_aid": 7, "health": 3}, "union": {}}
-    assert list(page.facets["category"]) == ["legal_aid", "health"]  # most first, zeros omitted
+    assert page.facets == {
+        "category": {"legal_aid": 7, "health": 3, "counselling": 1},
+        "union": {},
+    }
+    assert list(page.facets["category"]) == ["legal_aid", "health", "counselling"]  # most first
 
 
 def test_settings_reported_with_more_options_do_not_differ() -> None:
