@@ -3,8 +3,9 @@
 Straight at Meilisearch, the searches of `bench.compare` (same parameter sets), interleaved in
 rounds per scenario:
 
-- `as-sent`: what the backend sends: one multi-search of the page (`offset`/`limit`) and the
-  exact counts, estimated over services of one document, exhaustive over those of several;
+- `as-sent`: what the backend sends: for words without a geo filter one multi-search of the page
+  (`offset`/`limit`) and the exact counts, estimated over services of one document, exhaustive
+  over those of several; otherwise one exhaustive query;
 - `exhaustive`: one search with `page`/`hitsPerPage` and the facets, counting every match
   exhaustively with the distinct attribute (what the backend sent before the split counts);
 - `estimated`: one search with `offset`/`limit` and the facets, whose `estimatedTotalHits` and
@@ -49,11 +50,14 @@ def _as_sent(request: SearchRequest, index: str) -> tuple[str, dict[str, Any]]:
 
 def _one_search(request: SearchRequest, index: str, exhaustive: bool) -> tuple[str, dict[str, Any]]:
     body = {"q": request.text, **request.page}
-    if "facets" in request.one_document:
-        body["facets"] = request.one_document["facets"]
-    if exhaustive:
+    if request.counts is not None and "facets" in request.counts[0]:
+        body["facets"] = request.counts[0]["facets"]
+    if exhaustive and "offset" in body:
         offset, limit = body.pop("offset"), body.pop("limit")
         body |= {"page": offset // limit + 1, "hitsPerPage": limit}
+    if not exhaustive and "page" in body:
+        page, per_page = body.pop("page"), body.pop("hitsPerPage")
+        body |= {"offset": (page - 1) * per_page, "limit": per_page}
     return f"/indexes/{index}/search", body
 
 

@@ -2,6 +2,7 @@
 documents and the reading of responses."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -180,49 +181,60 @@ def test_search_request_normalises_the_text_and_asks_for_every_word() -> None:
 
     request = search_request(query)
 
-    assert request is not None
+    assert request is not None and request.counts is not None
     assert request.text == "legal aid 1098"
-    for params in (request.page, request.one_document, request.several_documents):
+    for params in (request.page, *request.counts):
         assert params["matchingStrategy"] == "all"
     assert (request.page["offset"], request.page["limit"]) == (20, 10)
     assert "sort" not in request.page
 
 
-def test_search_request_counts_services_of_one_and_of_several_documents_apart() -> None:
-    request = search_request(ServiceQuery(text="legal"))
+def test_words_without_a_geo_filter_are_counted_apart_by_documents_per_service() -> None:
+    request = search_request(ServiceQuery(text="legal", facets=("category",)))
 
-    assert request is not None
+    assert request is not None and request.counts is not None
+    one_document, several = request.counts
     visible = filter_expression(ServiceQuery())
-    assert request.page["filter"] == visible
+    assert request.page["filter"] == visible and "facets" not in request.page
     # estimated (offset/limit) where no service has two documents, exhaustive where one may
-    assert request.one_document["filter"] == [*visible, "locations <= 1"]
-    assert request.one_document["limit"] == 0 and "page" not in request.one_document
-    assert request.several_documents["filter"] == [*visible, "NOT locations <= 1"]
-    assert (request.several_documents["page"], request.several_documents["hitsPerPage"]) == (1, 0)
+    assert one_document["filter"] == [*visible, "locations <= 1"]
+    assert one_document["limit"] == 0 and "page" not in one_document
+    assert several["filter"] == [*visible, "NOT locations <= 1"]
+    assert (several["page"], several["hitsPerPage"]) == (1, 0)
+    assert one_document["facets"] == several["facets"] == ["category_codes"]
     queries = request.queries("services")
     assert [q["indexUid"] for q in queries] == ["services"] * 3
     assert {q["q"] for q in queries} == {"legal"}
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        ServiceQuery(text="legal", point=Point(22.5, 91.25), radius_km=10),
+        ServiceQuery(text="legal", bbox=BBox(91.0, 22.0, 91.5, 22.5)),
+        ServiceQuery(),
+    ],
+    ids=["radius", "bbox", "no words"],
+)
+def test_other_searches_page_and_count_in_one_exhaustive_query(query: ServiceQuery) -> None:
+    request = search_request(replace(query, facets=("category",)))
+
+    assert request is not None and request.counts is None
+    assert (request.page["page"], request.page["hitsPerPage"]) == (1, 20)
+    assert request.page["facets"] == ["category_codes"]
+    assert len(request.queries("services")) == 1
+
+
 def test_search_request_sorts_by_name_or_distance() -> None:
     by_name = search_request(ServiceQuery(sort="name"))
     by_distance = search_request(
-        ServiceQuery(point=Point(22.5, 91.25), radius_km=10, sort="distance")
+        ServiceQuery(text="legal", point=Point(22.5, 91.25), sort="distance")
     )
 
     assert by_name is not None and by_name.page["sort"] == ["name_key:asc"]
-    assert by_distance is not None
+    assert by_distance is not None and by_distance.counts is not None  # a sort is no filter
     assert by_distance.page["sort"] == ["_geoPoint(22.5, 91.25):asc"]
-    assert "sort" not in by_distance.one_document
-
-
-def test_search_request_asks_the_counts_for_the_facet_attributes() -> None:
-    request = search_request(ServiceQuery(facets=("category", "free_of_cost")))
-
-    assert request is not None
-    assert "facets" not in request.page
-    assert request.one_document["facets"] == ["category_codes", "free_of_cost"]
-    assert request.several_documents["facets"] == ["category_codes", "free_of_cost"]
+    assert all("sort" not in counts for counts in by_distance.counts)
 
 
 def test_text_without_words_needs_no_request() -> None:
@@ -305,9 +317,9 @@ def test_distance_is_great_circle_to_the_nearest_location() -> None:
     assert distance_km(origin, []) is None
 
 
-def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
+def test_responses_become_a_page_with_distances_total_and_facets() -> None:
     query = ServiceQuery(
-        point=Point(23.17, 89.21), radius_km=50, sort="distance", facets=("category", "union")
+        text="legal", point=Point(23.17, 89.21), sort="distance", facets=("category", "union")
     )
     page_response = {
         "hits": [
@@ -325,7 +337,7 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
         "facetDistribution": {"category_codes": {"legal_aid": 1, "counselling": 1}},
     }
 
-    page = search_page(query, page_response, one_document, several_documents)
+    page = search_page(query, [page_response, one_document, several_documents])
 
     assert [hit.service_id for hit in page.hits] == [SERVICE, ORG]
     assert page.hits[0].distance_km == pytest.approx(
@@ -338,6 +350,18 @@ def test_a_response_becomes_a_page_with_distances_total_and_facets() -> None:
         "union": {},
     }
     assert list(page.facets["category"]) == ["legal_aid", "health", "counselling"]  # most first
+
+
+def test_one_exhaustive_response_is_its_own_count() -> None:
+    response = {
+        "hits": [{"service_id": str(SERVICE), "points": []}],
+        "totalHits": 42,
+        "facetDistribution": {"category_codes": {"health": 3}},
+    }
+
+    page = search_page(ServiceQuery(facets=("category",)), [response])
+
+    assert (page.total, page.facets) == (42, {"category": {"health": 3}})
 
 
 def test_settings_reported_with_more_options_do_not_differ() -> None:

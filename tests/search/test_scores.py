@@ -40,8 +40,8 @@ async def test_postgres_gives_no_score_without_relevance(session: AsyncSession) 
 def test_meilisearch_ranking_scores_become_hit_scores() -> None:
     hit = {"service_id": "00000000-0000-0000-0000-000000000001", "_rankingScore": 0.875}
 
-    by_relevance = search_page(ServiceQuery(text="x", sort="relevance"), {"hits": [hit]}, {}, {})
-    by_name = search_page(ServiceQuery(text="x", sort="name"), {"hits": [hit]}, {}, {})
+    by_relevance = search_page(ServiceQuery(text="x", sort="relevance"), [{"hits": [hit]}])
+    by_name = search_page(ServiceQuery(text="x", sort="name"), [{"hits": [hit]}])
 
     assert by_relevance.hits[0].score == 0.875
     assert by_name.hits[0].score is None
