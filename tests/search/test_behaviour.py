@@ -299,7 +299,7 @@ async def test_distance_sort_uses_the_nearest_location(
     backend: Backend, session: AsyncSession
 ) -> None:
     far = await make_service(
-        session, name="Far desk", lat=offset_north(*ORIGIN, 5)[0], lng=ORIGIN[1]
+        session, name="Far quorvex desk", lat=offset_north(*ORIGIN, 5)[0], lng=ORIGIN[1]
     )
     near = await make_service(
         session, name="Near desk", lat=offset_north(*ORIGIN, 2)[0], lng=ORIGIN[1]
@@ -324,9 +324,14 @@ async def test_distance_sort_uses_the_nearest_location(
         pytest.approx(1.0, abs=0.002),
         pytest.approx(2.0, abs=0.002),
     ]
-    # a service at two places found by both is counted once, in the total and in the facets
+    # a service at two places found by both is counted once, in the total and in the facets,
+    # near a point and by its words anywhere (Meilisearch counts these two ways apart)
     assert body["total_items"] == 2
     assert body["facets"]["category"] == {"health": 2}
+    by_words = await backend.search(search="quorvex", facets="category")
+    assert [item["id"] for item in by_words["contents"]] == [str(far.id)]
+    assert by_words["total_items"] == 1
+    assert by_words["facets"]["category"] == {"health": 1}
 
 
 async def test_bbox(backend: Backend, session: AsyncSession) -> None:
