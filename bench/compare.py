@@ -165,7 +165,7 @@ def _shape_statements(query: ServiceQuery) -> list[Any]:
     sent = [] if statements.windowed else [statements.count]
     sent.append(statements.page)
     # facets ride on the page's rows where the backend counts them in the same pass
-    if statements.facets is not None and not getattr(statements, "facets_in_page", False):
+    if statements.facets is not None and not statements.facets_in_page:
         sent.append(statements.facets)
     return sent
 

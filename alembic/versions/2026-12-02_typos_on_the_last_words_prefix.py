@@ -12,7 +12,7 @@ Typos are counted as Meilisearch counts them (`search_typos`): two adjacent char
 are one typo, and a differing first character costs two.
 
 Candidates are found through the trigram index with `<%` (word similarity: the query word against
-any part of a vocabulary word), then checked with `levenshtein` on each beginning whose length
+any part of a vocabulary word), then checked with `search_typos` on each beginning whose length
 differs from the word's by no more than the allowance.
 
 Revision ID: 9b2f6d4e8c17
