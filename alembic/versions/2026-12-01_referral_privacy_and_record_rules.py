@@ -43,8 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_constraint("ck_schedule_validity", "schedule", type_="check")
-    op.drop_constraint("ck_schedule_hours", "schedule", type_="check")
-    op.drop_constraint("ck_service_ages", "service", type_="check")
-    op.drop_constraint("ck_organization_case_ref_pattern", "organization", type_="check")
+    op.drop_constraint(op.f("ck_schedule_validity"), "schedule", type_="check")
+    op.drop_constraint(op.f("ck_schedule_hours"), "schedule", type_="check")
+    op.drop_constraint(op.f("ck_service_ages"), "service", type_="check")
+    op.drop_constraint(op.f("ck_organization_case_ref_pattern"), "organization", type_="check")
     op.drop_column("organization", "case_ref_pattern")
