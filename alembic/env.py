@@ -5,15 +5,20 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine
 
-import app.models  # noqa: F401  (registers every table on Base.metadata)
+import app.models  # noqa: F401  (registers every application table on Base.metadata)
 from app.core.config import get_settings
 from app.core.db import Base
+from search.models import SearchBase
+
+# the application's tables and the search tables, which have a metadata of their own
+TARGET_METADATA = [Base.metadata, SearchBase.metadata]
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-# PostGIS's own tables and the tiger/topology schemas are not ours to manage.
+# PostGIS's own table, which the extension creates (the migrations install no other extension
+# with tables of its own).
 IGNORED_TABLES = {"spatial_ref_sys"}
 
 
@@ -29,7 +34,7 @@ def run_migrations() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=Base.metadata,
+            target_metadata=TARGET_METADATA,
             include_object=include_object,
             compare_type=True,
         )

@@ -43,7 +43,8 @@ def load_seed(
 ) -> None:
     """Validate every seed file, then load gazetteer, taxonomy and providers (idempotent)."""
     from directory_data.gazetteer import gazetteer_is_loaded, load_gazetteer
-    from directory_data.loader import collect, load_taxonomy, refresh_search, write_plan
+    from directory_data.loader import collect, load_taxonomy, write_plan
+    from search.refresh import refresh_sync
 
     seed = collect(data_dir) if data_dir else collect()
     if seed.errors:
@@ -73,7 +74,7 @@ def load_seed(
         ) as progress:
             for plan in progress.track(seed.plans):
                 written.extend(write_plan(conn, plan, terms, refresh=refresh))
-        indexed = refresh_search(conn, written)
+        indexed = refresh_sync(conn, written)
         settings = get_settings()
         if demo is None:
             demo = settings.environment == "development"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.core.db import Base
@@ -775,12 +775,3 @@ def _upsert(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> 
                 index_elements=["id"], set_={k: v for k, v in row.items() if k != "id"}
             )
         )
-
-
-def refresh_search(conn: Connection, service_ids: list[uuid.UUID]) -> int:
-    """Rebuilds the PostgreSQL search documents of these services."""
-    if not service_ids:
-        return 0
-    return int(
-        conn.execute(text("SELECT refresh_service_search(:ids)"), {"ids": service_ids}).scalar_one()
-    )

@@ -36,7 +36,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from app.directory.models import Attribute, Location, ServiceSearch, TaxonomyTerm
+from search.directory import ATTRIBUTE, TAXONOMY_TERM
+from search.models import ServiceSearch
 from search.query import (
     ADMIN_LEVELS,
     VISIBLE_STATUSES,
@@ -473,15 +474,17 @@ def service_conditions(
     if query.taxonomy_term_id is not None:
         term = _bind("taxonomy_term_id", query.taxonomy_term_id, Uuid)
         conditions.append(
-            exists().where(Attribute.link_id == c.service_id, Attribute.taxonomy_term_id == term)
+            exists().where(
+                ATTRIBUTE.c.link_id == c.service_id, ATTRIBUTE.c.taxonomy_term_id == term
+            )
         )
     if query.taxonomy_id is not None:
         taxonomy = _bind("taxonomy_id", query.taxonomy_id, Uuid)
         conditions.append(
             exists().where(
-                Attribute.link_id == c.service_id,
-                Attribute.taxonomy_term_id == TaxonomyTerm.id,
-                TaxonomyTerm.taxonomy_id == taxonomy,
+                ATTRIBUTE.c.link_id == c.service_id,
+                ATTRIBUTE.c.taxonomy_term_id == TAXONOMY_TERM.c.id,
+                TAXONOMY_TERM.c.taxonomy_id == taxonomy,
             )
         )
     if query.modified_after is not None:
@@ -509,21 +512,22 @@ def _envelope(query: ServiceQuery) -> Any:
     )
 
 
-def location_geography() -> Any:
-    """`location.geom` as a geography (indexed by an expression index)."""
-    return cast(Location.geom, Geography)
+def location_geography(location: Columns) -> Any:
+    """`location.geom` (of the caller's `location` columns) as a geography (indexed by an
+    expression index)."""
+    return cast(location.geom, Geography)
 
 
-def location_conditions(query: ServiceQuery) -> list[ColumnElement[bool]]:
-    """Radius and bbox applied to a `location` row, which is never a confidential one: its
-    point must not find it (nor tell how far it is)."""
+def location_conditions(query: ServiceQuery, location: Columns) -> list[ColumnElement[bool]]:
+    """Radius and bbox applied to a `location` row (the caller's `location` columns), which is
+    never a confidential one: its point must not find it (nor tell how far it is)."""
     conditions: list[ColumnElement[bool]] = []
     if query.bbox is not None or (query.point is not None and query.radius_km is not None):
-        conditions.append(Location.confidential.is_(False))
+        conditions.append(location.confidential.is_(False))
     if query.point is not None and query.radius_km is not None:
         conditions.append(
-            func.ST_DWithin(location_geography(), point_of(query), _radius_m(query), False)
+            func.ST_DWithin(location_geography(location), point_of(query), _radius_m(query), False)
         )
     if query.bbox is not None:
-        conditions.append(func.ST_Intersects(Location.geom, _envelope(query)))
+        conditions.append(func.ST_Intersects(location.geom, _envelope(query)))
     return conditions

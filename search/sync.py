@@ -24,7 +24,6 @@ from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.directory.models import SearchOutbox, ServiceSearch, ServiceSearchText
 from search.meili import (
     PRIMARY_KEY,
     SourceDocument,
@@ -33,6 +32,7 @@ from search.meili import (
     settings_differ,
     stale_filter,
 )
+from search.models import SearchOutbox, ServiceSearch, ServiceSearchText
 
 logger = logging.getLogger("search")
 

@@ -3,7 +3,7 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.directory.models import (
@@ -16,6 +16,7 @@ from app.directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from search.refresh import refresh
 
 
 async def make_organization(
@@ -89,5 +90,5 @@ async def make_service(
             )
         )
     await session.flush()
-    await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]})
+    await refresh(session, [service.id])
     return service

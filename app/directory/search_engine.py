@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
-from app.directory.models import SearchOutbox, ServiceSearch
 from search.backend import SearchBackend
 from search.fallback import Breaker, FallbackSearch
 from search.meili import (
@@ -32,6 +31,7 @@ from search.meili import (
     make_search_http,
     server_version,
 )
+from search.models import SearchOutbox, ServiceSearch
 from search.postgres import PostgresSearch
 from search.sync import SyncFailed, drain_once, ensure_index, rebuild, task_waiter
 

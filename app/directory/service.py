@@ -25,7 +25,6 @@ from app.directory.models import (
     Organization,
     Service,
     ServiceAtLocation,
-    ServiceSearch,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -42,6 +41,7 @@ from app.directory.schemas import (
     page_meta,
 )
 from search.backend import SearchBackend
+from search.models import ServiceSearch
 from search.postgres import location_conditions, location_geography, point_of, service_conditions
 from search.query import VISIBLE_STATUSES, ServiceQuery
 from search.text import search_key
@@ -438,8 +438,8 @@ async def list_service_at_locations(
 ) -> Page[ServiceAtLocationRead]:
     """Service-at-location pairs: text, category and admin filters apply to the service,
     radius and bbox to the location itself (never to a confidential one)."""
-    doc = ServiceSearch.__table__
-    conditions = [*service_conditions(query, doc.c, geo=False), *location_conditions(query)]
+    doc, place = ServiceSearch.__table__, Location.__table__.c
+    conditions = [*service_conditions(query, doc.c, geo=False), *location_conditions(query, place)]
     joined = (
         select(ServiceAtLocation.id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
@@ -455,7 +455,7 @@ async def list_service_at_locations(
         # a point search leaves confidential locations out; no distance to one, whatever else
         distance = case(
             (Location.confidential, null()),
-            else_=func.ST_Distance(location_geography(), point_of(query), False) / 1000.0,
+            else_=func.ST_Distance(location_geography(place), point_of(query), False) / 1000.0,
         )
         if query.sort == "distance":
             order.insert(0, distance)

@@ -31,6 +31,7 @@ from directory_data.loader import plan_provider, write_plan
 from directory_data.records import ProviderRecord
 from search.meili import distance_km
 from search.query import Point
+from search.refresh import refresh_sync
 from tests.accounts import Account, make_account, organization_id
 from tests.api import Json, ids, search
 from tests.referrals.helpers import make_mou
@@ -541,7 +542,7 @@ def test_seed_files_may_mark_a_location_confidential_and_a_reload_never_reveals_
         reloaded, _ = plan_provider(record, areas, "test.yaml")
         assert reloaded is not None
         write_plan(conn, reloaded, terms, refresh=True)
-        conn.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [plan.services[0]["id"]]})
+        refresh_sync(conn, [plan.services[0]["id"]])
         flags = dict(
             conn.execute(
                 select(Location.id, Location.confidential).where(

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.directory.models import Location, Service, ServiceAtLocation
+from search.refresh import refresh
 from tests.builders import make_service
 
 HELPLINES = ("999", "109", "1098", "16430", "333")
@@ -142,7 +143,7 @@ async def _confidential_shelter(session: AsyncSession) -> Service:
     assert location is not None
     location.confidential = True
     await session.flush()
-    await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]})
+    await refresh(session, [service.id])
     return service
 
 

@@ -16,13 +16,15 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.directory.models import Location, Phone, SearchOutbox, Service, ServiceAtLocation
+from app.directory.models import Location, Phone, Service, ServiceAtLocation
 from app.gazetteer.models import AdminArea, AdminAreaName
 from search.meili import MeiliSearch, make_client, make_search_http
+from search.models import SearchOutbox
 from search.postgres import PostgresSearch
+from search.refresh import refresh
 from search.sync import apply_changes, drain_once, load_sources, task_waiter
 from tests.api import Json, api_client
 from tests.builders import make_organization, make_service
@@ -102,9 +104,7 @@ async def place(session: AsyncSession, service: Service) -> Location:
 
 async def rename(session: AsyncSession, service: Service, name: str) -> None:
     await session.execute(update(Service).where(Service.id == service.id).values(name=name))
-    await session.execute(
-        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
-    )
+    await refresh(session, [service.id])
 
 
 NEAR = {"lat": ORIGIN[0], "lng": ORIGIN[1], "radius_km": 20}
@@ -313,7 +313,7 @@ async def test_distance_sort_uses_the_nearest_location(
     await session.flush()
     session.add(ServiceAtLocation(id=uuid.uuid4(), service_id=far.id, location_id=site.id))
     await session.flush()
-    await session.execute(text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": far.id})
+    await refresh(session, [far.id])
 
     body = await backend.search(
         lat=ORIGIN[0], lng=ORIGIN[1], radius_km=10, sort="distance", facets="category"
@@ -469,15 +469,11 @@ async def test_creations_updates_and_deletions_show_in_search(
     assert str(service.id) in await backend.ids(search="trelliumax", **NEAR)
 
     await session.execute(update(Service).where(Service.id == service.id).values(status="inactive"))
-    await session.execute(
-        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
-    )
+    await refresh(session, [service.id])
     assert str(service.id) not in await backend.ids(search="trelliumax", **NEAR)
 
     await session.execute(delete(Service).where(Service.id == service.id))
-    await session.execute(
-        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
-    )
+    await refresh(session, [service.id])
     assert await backend.ids(search="trelliumax", **NEAR) == set()
 
 

@@ -9,15 +9,10 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.directory.models import (
-    Location,
-    Organization,
-    SearchOutbox,
-    ServiceAtLocation,
-    ServiceSearch,
-    ServiceSearchText,
-)
+from app.directory.models import Location, Organization, ServiceAtLocation
 from search.meili import documents
+from search.models import SearchOutbox, ServiceSearch, ServiceSearchText
+from search.refresh import refresh
 from search.sync import drain_once, load_sources
 from search.text import search_key
 from tests.builders import make_organization, make_service
@@ -52,9 +47,7 @@ async def _services(session: AsyncSession) -> tuple[uuid.UUID, uuid.UUID]:
     await _place(session, org, hidden.id, SECRET, confidential=True)
     await _place(session, org, mixed.id, SECRET, confidential=True)
     await _place(session, org, mixed.id, PUBLIC, confidential=False)
-    await session.execute(
-        text("SELECT refresh_service_search(:ids)"), {"ids": [hidden.id, mixed.id]}
-    )
+    await refresh(session, [hidden.id, mixed.id])
     return hidden.id, mixed.id
 
 
@@ -153,12 +146,12 @@ async def test_marking_a_location_confidential_takes_its_point_out_of_meilisearc
     org = await make_organization(session, name="Later secret trust")
     service = await make_service(session, name="Okapi refuge", organization=org)
     location = await _place(session, org, service.id, SECRET, confidential=False)
-    await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]})
+    await refresh(session, [service.id])
     await session.execute(delete(SearchOutbox))
 
     location.confidential = True
     await session.flush()
-    await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": [service.id]})
+    await refresh(session, [service.id])
     index = RecordingIndex()
     applied = await drain_once(session, index, lambda task: None)
 

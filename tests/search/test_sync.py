@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.directory.models import SearchOutbox, Service, ServiceSearch
+from app.directory.models import Service
 from app.directory.search_engine import discard_old_outbox
 from search import sync
+from search.models import SearchOutbox, ServiceSearch
+from search.refresh import refresh
 from search.sync import LOCK_KEY, SyncFailed, drain_once, rebuild
 from tests.builders import make_service
 
@@ -103,9 +105,7 @@ async def test_a_deleted_service_has_all_its_documents_removed(
     service = await make_service(session, name="Closing clinic", lat=22.35, lng=91.82)
     await drain_once(session, RecordingIndex(), waited([]))
     await session.execute(delete(Service).where(Service.id == service.id))
-    await session.execute(
-        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": service.id}
-    )
+    await refresh(session, [service.id])
     index = RecordingIndex()
 
     await drain_once(session, index, waited([]))
@@ -118,9 +118,7 @@ async def test_changes_queued_twice_are_applied_once_per_batch_in_queue_order(
 ) -> None:
     first = await make_service(session, name="First clinic", lat=22.35, lng=91.82)
     second = await make_service(session, name="Second clinic", lat=22.36, lng=91.83)
-    await session.execute(
-        text("SELECT refresh_service_search(ARRAY[:id]::uuid[])"), {"id": first.id}
-    )
+    await refresh(session, [first.id])
     index = RecordingIndex()
 
     await drain_once(session, index, waited([]))
