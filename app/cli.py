@@ -221,8 +221,9 @@ def _meili_settings() -> tuple[str, str]:
 def search_rebuild_command() -> None:
     """Build a new Meilisearch index from PostgreSQL (settings and every service) and
     swap it in for the current one; searches go on meanwhile."""
-    from app.directory.search_engine import current_settings, meili_client
+    from app.directory.search_engine import meili_client
     from search.sync import rebuild
+    from search.worker import current_settings
 
     _, uid = _meili_settings()
 

@@ -15,11 +15,11 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.directory.models import Service
-from app.directory.search_engine import discard_old_outbox
 from search import sync
 from search.models import SearchOutbox, ServiceSearch
 from search.refresh import refresh
 from search.sync import LOCK_KEY, SyncFailed, drain_once, rebuild
+from search.worker import discard_old_outbox
 from tests.builders import make_service
 
 
