@@ -11,8 +11,8 @@ from app.audit import service as audit
 from app.auth.deps import CurrentActor
 from app.auth.errors import Forbidden
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import SaneDateTime
-from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(tags=["audit"])
 

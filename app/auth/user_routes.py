@@ -10,8 +10,8 @@ from app.auth import users
 from app.auth.deps import CurrentActor
 from app.auth.models import User
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import Body
-from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(prefix="/users", tags=["accounts"])
 Role = Literal["admin", "district_admin", "org_admin", "caseworker"]

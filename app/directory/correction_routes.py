@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import corrections
-from app.directory.schemas import Page, PageNumber, PerPage
 from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
 
 router = APIRouter(prefix="/corrections", tags=["suggested corrections"])

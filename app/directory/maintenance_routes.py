@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import maintenance as m
 from app.directory import service as directory
 from app.directory.confidential import viewer_for
@@ -17,9 +18,6 @@ from app.directory.models import Phone, Schedule
 from app.directory.schemas import (
     LocationRead,
     OrganizationRead,
-    Page,
-    PageNumber,
-    PerPage,
     PhoneRead,
     ScheduleRead,
     ServiceFull,

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
+from app.core.pagination import PageNumber, PerPage
 from app.core.schemas import SaneDateTime
 from app.directory.models import TaxonomyTerm
-from app.directory.schemas import PageNumber, PerPage
 from app.gazetteer.service import find_places, preferred_place
 from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
 from search.text import clean_text

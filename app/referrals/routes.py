@@ -9,9 +9,9 @@ from pydantic import HttpUrl
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import Body, SaneDate, SaneDateTime
 from app.directory.maintenance import resolve_district
-from app.directory.schemas import Page, PageNumber, PerPage
 from app.referrals import notifications, reports
 from app.referrals import service as referrals
 from app.referrals.models import Mou, Referral
