@@ -15,17 +15,14 @@ from pydantic import (
 )
 
 from app.core.schemas import Body, NotNull, SaneDate
+from app.directory.fields import Latitude, LegalStatus, Longitude, PhoneNumber
 from search.text import clean_text
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=300)]
 Code = Annotated[str, Field(pattern=r"^[a-z_]{2,40}$")]
 Place = Annotated[str, AfterValidator(clean_text), Field(min_length=2, max_length=100)]
-PhoneNumber = Annotated[str, Field(pattern=r"^\+?[0-9০-৯][0-9০-৯ ()\-]{1,24}$")]
 Status = Literal["active", "inactive", "defunct", "temporarily closed"]
-LegalStatus = Literal[
-    "ngo", "government", "private", "police", "local_government", "international", "community"
-]
 
 
 class Write(Body):
@@ -140,8 +137,8 @@ class LocationCreate(Write):
     description: Text | None = None
     description_bn: Text | None = None
     transportation: Text | None = None
-    latitude: float = Field(ge=20.3, le=26.7, description="Within Bangladesh.")
-    longitude: float = Field(ge=88.0, le=92.7, description="Within Bangladesh.")
+    latitude: Latitude = Field(description="Within Bangladesh.")
+    longitude: Longitude = Field(description="Within Bangladesh.")
     coordinates_approximate: StrictBool = False
     confidential: StrictBool = Field(
         default=False,
@@ -156,8 +153,8 @@ class LocationUpdate(Write):
     description: Text | None = None
     description_bn: Text | None = None
     transportation: Text | None = None
-    latitude: float | None = Field(default=None, ge=20.3, le=26.7)
-    longitude: float | None = Field(default=None, ge=88.0, le=92.7)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     coordinates_approximate: Annotated[StrictBool | None, NotNull] = None
     confidential: Annotated[
         StrictBool | None,

@@ -178,9 +178,6 @@ async def transition_referral(
     return referral_read(referral, with_events=True)
 
 
-GroupName = Literal["status", "category", "provider", "mou", "sex", "age_band", "month"]
-
-
 def _group_by(raw: str | None) -> list[str]:
     from app.core.errors import InvalidParameter
 
