@@ -79,45 +79,39 @@ class OrganizationUpdate(Write):
     ) = None
 
 
-class ServiceCreate(Ages):
-    organization_id: uuid.UUID
-    name: ShortText
+class ServiceFields(Ages):
+    """What a service's creation and its update share, field for field."""
+
     name_bn: ShortText | None = None
     alternate_name: ShortText | None = None
     description: Text | None = None
     description_bn: Text | None = None
     url: HttpUrl | None = None
     email: EmailStr | None = None
-    status: Status = "active"
     application_process: Text | None = None
     fees_description: Text | None = None
     eligibility_description: Text | None = None
     eligibility_description_bn: Text | None = None
     alert: Text | None = None
     alert_bn: Text | None = None
-    categories: list[Code] = Field(min_length=1, max_length=15)
     free_of_cost: StrictBool | None = None
+
+
+class ServiceCreate(ServiceFields):
+    organization_id: uuid.UUID
+    name: ShortText
+    status: Status = "active"
+    categories: list[Code] = Field(min_length=1, max_length=15)
     location_ids: list[uuid.UUID] = Field(default=[], max_length=50)
     service_area: list[Place] = Field(default=[], max_length=50)
 
 
-class ServiceUpdate(Ages):
+# the fields of `ServiceCreate` but its organization; those a service cannot be without may be
+# left out, not set to null
+class ServiceUpdate(ServiceFields):
     name: Annotated[ShortText | None, NotNull] = None
-    name_bn: ShortText | None = None
-    alternate_name: ShortText | None = None
-    description: Text | None = None
-    description_bn: Text | None = None
-    url: HttpUrl | None = None
-    email: EmailStr | None = None
     status: Annotated[Status | None, NotNull] = None
-    application_process: Text | None = None
-    fees_description: Text | None = None
-    eligibility_description: Text | None = None
-    eligibility_description_bn: Text | None = None
-    alert: Text | None = None
-    alert_bn: Text | None = None
     categories: Annotated[list[Code] | None, NotNull, Field(min_length=1, max_length=15)] = None
-    free_of_cost: StrictBool | None = None
     location_ids: Annotated[list[uuid.UUID] | None, NotNull, Field(max_length=50)] = None
     service_area: Annotated[list[Place] | None, NotNull, Field(max_length=50)] = None
 
