@@ -2,11 +2,10 @@
 category links, verification and change history."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
@@ -19,6 +18,7 @@ from app.directory.schemas import (
     LocationRead,
     OrganizationRead,
     PhoneRead,
+    RecordChangeRead,
     ScheduleRead,
     ServiceFull,
 )
@@ -36,22 +36,6 @@ from app.directory.write_schemas import (
 )
 
 router = APIRouter(tags=["directory maintenance"])
-
-
-class RecordChangeRead(BaseModel):
-    """One changed field (HSDS `metadata`)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    resource_id: uuid.UUID
-    resource_type: str
-    last_action_date: datetime
-    last_action_type: str
-    field_name: str
-    previous_value: str | None
-    replacement_value: str | None
-    updated_by: str
 
 
 async def _history(session: SessionDep, actor: CurrentActor, resource_type: str, resource_id: uuid.UUID,

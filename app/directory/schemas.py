@@ -296,3 +296,49 @@ class ApiRoot(BaseModel):
     attribution: list[str] = Field(default_factory=list)
     attribution_bn: list[str] = Field(default_factory=list)
     extensions: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordChangeRead(BaseModel):
+    """One changed field (HSDS `metadata`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    resource_id: uuid.UUID
+    resource_type: str
+    last_action_date: datetime
+    last_action_type: str
+    field_name: str
+    previous_value: str | None
+    replacement_value: str | None
+    updated_by: str
+
+
+class CorrectionReceipt(BaseModel):
+    """What the person who suggested a correction gets back."""
+
+    id: uuid.UUID
+    status: str
+    message: str
+    message_bn: str
+
+
+class CorrectionRead(BaseModel):
+    """A correction as moderators see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resource_type: str
+    resource_id: uuid.UUID
+    field: str
+    current_value: str | None
+    proposed_value: str
+    comment: str | None
+    district_pcode: str | None
+    organization_id: uuid.UUID
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_note: str | None
