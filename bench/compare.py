@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.core.db import CONNECTION_OPTIONS
-from app.directory.params import build_service_query, search_params
+from app.directory.params import SearchParams, build_service_query
 from bench.run import (
     RESULTS_DIR,
     SCENARIOS,
@@ -113,7 +113,7 @@ async def draw_cases(database_url: str, scenario: str, count: int, seed: int) ->
         async with AsyncSession(engine) as session:
             for _ in range(count):
                 params = make(rng, districts)
-                parsed = await search_params(**_typed(params))
+                parsed = SearchParams(**_typed(params))
                 cases.append(Case(params, await build_service_query(session, parsed)))
     finally:
         await engine.dispose()

@@ -6,6 +6,14 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from app.directory.fields import (
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
+    PHONE_PATTERN,
+    Latitude,
+    LegalStatus,
+    Longitude,
+)
 from directory_data import DATA_DIR
 from search.text import clean_text
 
@@ -21,9 +29,6 @@ CATEGORY_CODES = _taxonomy_codes()
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Pcode = Annotated[str, Field(pattern=r"^BD[0-9]{0,8}$")]
-LegalStatus = Literal[
-    "ngo", "government", "private", "police", "local_government", "international", "community"
-]
 
 
 class Strict(BaseModel):
@@ -44,7 +49,7 @@ class PhoneRecord(Strict):
 
     @model_validator(mode="after")
     def looks_like_a_number(self) -> "PhoneRecord":
-        if not re.fullmatch(r"[+0-9০-৯][0-9০-৯ ()\-]{1,24}", self.number):
+        if not re.match(PHONE_PATTERN, self.number):
             raise ValueError(f"phone number {self.number!r} is not a number")
         return self
 
@@ -57,8 +62,8 @@ class LocationRecord(Strict):
     district: Pcode
     upazila: Pcode | None = None
     union: Pcode | None = None
-    latitude: float | None = Field(default=None, ge=20.3, le=26.7)
-    longitude: float | None = Field(default=None, ge=88.0, le=92.7)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     # a shelter or safe home: public reads and search never show where it is
     confidential: StrictBool = False
 
@@ -106,7 +111,6 @@ class ProviderRecord(Strict):
     district: Pcode | None
     website: Text | None = None
     email: Text | None = None
-    verified_on: None = None
     sources: list[SourceRef] = Field(min_length=1)
     phones: list[PhoneRecord] = []
     locations: list[LocationRecord] = []
@@ -181,8 +185,8 @@ class OsmHealthRow(Strict):
 
     name: NonBlank
     kind: Literal["hospital", "clinic"]
-    latitude: Annotated[str, _coordinate(20.3, 26.7)]
-    longitude: Annotated[str, _coordinate(88.0, 92.7)]
+    latitude: Annotated[str, _coordinate(*LATITUDE_RANGE)]
+    longitude: Annotated[str, _coordinate(*LONGITUDE_RANGE)]
     district: NonBlank
     upazila: NonBlank
     upazila_pcode: Annotated[str, Field(pattern=r"^BD[0-9]{8}$")]

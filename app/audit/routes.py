@@ -1,37 +1,18 @@
 """The audit log, for admins."""
 
-import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
 
 from app.audit import service as audit
+from app.audit.schemas import AuditEventRead
 from app.auth.deps import CurrentActor
 from app.auth.errors import Forbidden
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import SaneDateTime
-from app.directory.schemas import Page, PageNumber, PerPage
 
 router = APIRouter(tags=["audit"])
-
-
-class AuditEventRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: datetime
-    user_id: uuid.UUID
-    user_email: str
-    organization_id: uuid.UUID
-    role: str
-    method: str
-    path: str
-    query: str | None
-    status: int
-    record_ids: list[str]
-    client: str | None
 
 
 @router.get("/audit-events", response_model=Page[AuditEventRead])

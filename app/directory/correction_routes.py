@@ -1,49 +1,18 @@
 """Suggested corrections: a public form and the district admins' moderation queue."""
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import corrections
-from app.directory.schemas import Page, PageNumber, PerPage
+from app.directory.schemas import CorrectionRead, CorrectionReceipt
 from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
 
 router = APIRouter(prefix="/corrections", tags=["suggested corrections"])
-
-
-class CorrectionReceipt(BaseModel):
-    """What the person who suggested a correction gets back."""
-
-    id: uuid.UUID
-    status: str
-    message: str
-    message_bn: str
-
-
-class CorrectionRead(BaseModel):
-    """A correction as moderators see it."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    resource_type: str
-    resource_id: uuid.UUID
-    field: str
-    current_value: str | None
-    proposed_value: str
-    comment: str | None
-    district_pcode: str | None
-    organization_id: uuid.UUID
-    status: str
-    created_at: datetime
-    decided_at: datetime | None
-    decided_by: str | None
-    decision_note: str | None
 
 
 @router.post("", status_code=202, response_model=CorrectionReceipt)

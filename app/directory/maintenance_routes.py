@@ -2,14 +2,14 @@
 category links, verification and change history."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import maintenance as m
 from app.directory import service as directory
 from app.directory.confidential import viewer_for
@@ -17,10 +17,8 @@ from app.directory.models import Phone, Schedule
 from app.directory.schemas import (
     LocationRead,
     OrganizationRead,
-    Page,
-    PageNumber,
-    PerPage,
     PhoneRead,
+    RecordChangeRead,
     ScheduleRead,
     ServiceFull,
 )
@@ -38,22 +36,6 @@ from app.directory.write_schemas import (
 )
 
 router = APIRouter(tags=["directory maintenance"])
-
-
-class RecordChangeRead(BaseModel):
-    """One changed field (HSDS `metadata`)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    resource_id: uuid.UUID
-    resource_type: str
-    last_action_date: datetime
-    last_action_type: str
-    field_name: str
-    previous_value: str | None
-    replacement_value: str | None
-    updated_by: str
 
 
 async def _history(session: SessionDep, actor: CurrentActor, resource_type: str, resource_id: uuid.UUID,

@@ -2,20 +2,19 @@
 
 import math
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from fastapi import Depends, Query
+from fastapi import Query
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
+from app.core.pagination import PageNumber, PerPage
 from app.core.schemas import SaneDateTime
 from app.directory.models import TaxonomyTerm
-from app.directory.schemas import PageNumber, PerPage
 from app.gazetteer.service import find_places, preferred_place
 from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
 from search.text import clean_text
@@ -23,94 +22,50 @@ from search.text import clean_text
 MAX_SEARCH_LENGTH = 200
 
 
-@dataclass
-class SearchParams:
-    """Raw parameters as the client sent them (validated for type and range by FastAPI)."""
+class SearchParams(BaseModel):
+    """The query parameters of the search endpoints, as the client sent them (types and ranges
+    checked; their combination is checked by `build_service_query`)."""
 
-    search: str | None
-    page: int
-    per_page: int
-    lat: float | None
-    lng: float | None
-    radius_km: float | None
-    near: str | None
-    bbox: str | None
-    division: str | None
-    district: str | None
-    upazila: str | None
-    union: str | None
-    category: str | None
-    free_of_cost: bool | None
-    sort: Literal["relevance", "distance", "name"] | None
-    facets: str | None
-    organization_id: uuid.UUID | None
-    taxonomy_term_id: uuid.UUID | None
-    taxonomy_id: uuid.UUID | None
-    modified_after: datetime | None
-    full: bool
+    # the parameters of the HSDS API profile; the others are this API's extensions
+    HSDS: ClassVar[frozenset[str]] = frozenset(
+        {"search", "page", "per_page", "organization_id", "taxonomy_term_id", "taxonomy_id",
+         "modified_after", "full"}
+    )  # fmt: skip
 
-
-async def search_params(
-    search: Annotated[str | None, Query(description="Full-text search, English or Bangla.")] = None,
-    page: PageNumber = 1,
-    per_page: PerPage = 20,
-    lat: Annotated[float | None, Query(ge=-90, le=90, description="Latitude (WGS84).")] = None,
-    lng: Annotated[float | None, Query(ge=-180, le=180, description="Longitude (WGS84).")] = None,
-    radius_km: Annotated[
-        float | None, Query(gt=0, description="Radius around lat/lng or near, in km.")
-    ] = None,
-    near: Annotated[
-        str | None, Query(description="Place name or pcode instead of lat/lng.")
-    ] = None,
-    bbox: Annotated[str | None, Query(description="minLng,minLat,maxLng,maxLat")] = None,
-    division: Annotated[str | None, Query(description="Division pcode or name.")] = None,
-    district: Annotated[str | None, Query(description="District pcode or name.")] = None,
-    upazila: Annotated[str | None, Query(description="Upazila pcode or name.")] = None,
-    union: Annotated[str | None, Query(description="Union pcode or name.")] = None,
-    category: Annotated[
-        str | None, Query(description="Category codes, comma-separated (OR).")
-    ] = None,
-    free_of_cost: Annotated[bool | None, Query(description="Only free services.")] = None,
-    sort: Annotated[
-        Literal["relevance", "distance", "name"] | None,
-        Query(
-            description="relevance (default with search), distance (default with a point), name."
-        ),
-    ] = None,
-    facets: Annotated[str | None, Query(description=f"Comma list of: {', '.join(FACETS)}.")] = None,
-    organization_id: Annotated[uuid.UUID | None, Query()] = None,
-    taxonomy_term_id: Annotated[uuid.UUID | None, Query()] = None,
-    taxonomy_id: Annotated[uuid.UUID | None, Query()] = None,
-    modified_after: Annotated[SaneDateTime | None, Query()] = None,
-    full: Annotated[bool, Query(description="Return fully nested services.")] = False,
-) -> SearchParams:
-    """Collects the search parameters (FastAPI checks types and ranges)."""
-    return SearchParams(
-        search,
-        page,
-        per_page,
-        lat,
-        lng,
-        radius_km,
-        near,
-        bbox,
-        division,
-        district,
-        upazila,
-        union,
-        category,
-        free_of_cost,
-        sort,
-        facets,
-        organization_id,
-        taxonomy_term_id,
-        taxonomy_id,
-        modified_after,
-        full,
+    search: str | None = Field(default=None, description="Full-text search, English or Bangla.")
+    page: PageNumber = 1
+    per_page: PerPage = 20
+    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84).")
+    lng: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84).")
+    radius_km: float | None = Field(
+        default=None, gt=0, description="Radius around lat/lng or near, in km."
     )
+    near: str | None = Field(default=None, description="Place name or pcode instead of lat/lng.")
+    bbox: str | None = Field(default=None, description="minLng,minLat,maxLng,maxLat")
+    division: str | None = Field(default=None, description="Division pcode or name.")
+    district: str | None = Field(default=None, description="District pcode or name.")
+    upazila: str | None = Field(default=None, description="Upazila pcode or name.")
+    union: str | None = Field(default=None, description="Union pcode or name.")
+    category: str | None = Field(default=None, description="Category codes, comma-separated (OR).")
+    free_of_cost: bool | None = Field(default=None, description="Only free services.")
+    sort: Literal["relevance", "distance", "name"] | None = Field(
+        default=None,
+        description="relevance (default with search), distance (default with a point), name.",
+    )
+    facets: str | None = Field(default=None, description=f"Comma list of: {', '.join(FACETS)}.")
+    organization_id: uuid.UUID | None = None
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    modified_after: SaneDateTime | None = None
+    full: bool = Field(default=False, description="Return fully nested services.")
+
+    @classmethod
+    def extensions(cls) -> list[str]:
+        """The parameters beyond the HSDS API profile, in order (the API root lists them)."""
+        return [name for name in cls.model_fields if name not in cls.HSDS]
 
 
-SearchParamsDep = Annotated[SearchParams, Depends(search_params)]
+SearchParamsDep = Annotated[SearchParams, Query()]
 
 
 def _finite(name: str, value: float | None) -> None:

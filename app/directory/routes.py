@@ -9,15 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
+from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
-from app.directory.params import SearchParamsDep, build_service_query
+from app.directory.params import SearchParams, SearchParamsDep, build_service_query
 from app.directory.schemas import (
     ApiRoot,
     OrganizationRead,
-    Page,
-    PageNumber,
-    PerPage,
     ServiceAtLocationRead,
     ServiceFull,
     ServiceListItem,
@@ -86,21 +84,7 @@ async def read_api_root() -> ApiRoot:
         attribution=ATTRIBUTION,
         attribution_bn=ATTRIBUTION_BN,
         extensions={
-            "search_parameters": [
-                "lat",
-                "lng",
-                "radius_km",
-                "near",
-                "bbox",
-                "division",
-                "district",
-                "upazila",
-                "union",
-                "category",
-                "free_of_cost",
-                "sort",
-                "facets",
-            ],
+            "search_parameters": SearchParams.extensions(),
             "languages": ["en", "bn"],
         },
     )

@@ -6,61 +6,13 @@ Fields that are unknown are left out of responses (not `null`), as HSDS validato
 import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any
 
-from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
-
-T = TypeVar("T")
-
-# the paging parameters of every list endpoint
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
-PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
 
 
 class Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class Page(BaseModel, Generic[T]):
-    """The HSDS page envelope; pages start at 1."""
-
-    total_items: int
-    total_pages: int
-    page_number: int
-    size: int
-    first_page: bool
-    last_page: bool
-    empty: bool
-    contents: list[T]
-    facets: dict[str, dict[str, int]] | None = None
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        contents: list[T],
-        total: int,
-        page: int,
-        per_page: int,
-        facets: dict[str, dict[str, int]] | None = None,
-    ) -> "Page[T]":
-        meta = page_meta(total=total, page=page, per_page=per_page, size=len(contents))
-        return cls(**meta, contents=contents, facets=facets)
-
-
-def page_meta(*, total: int, page: int, per_page: int, size: int) -> dict[str, Any]:
-    """The HSDS page envelope without its contents."""
-    total_pages = (total + per_page - 1) // per_page
-    return {
-        "total_items": total,
-        "total_pages": total_pages,
-        "page_number": page,
-        "size": size,
-        "first_page": page == 1,
-        "last_page": page >= total_pages,
-        "empty": size == 0,
-    }
 
 
 class AssuredBy(BaseModel):
@@ -344,3 +296,49 @@ class ApiRoot(BaseModel):
     attribution: list[str] = Field(default_factory=list)
     attribution_bn: list[str] = Field(default_factory=list)
     extensions: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordChangeRead(BaseModel):
+    """One changed field (HSDS `metadata`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    resource_id: uuid.UUID
+    resource_type: str
+    last_action_date: datetime
+    last_action_type: str
+    field_name: str
+    previous_value: str | None
+    replacement_value: str | None
+    updated_by: str
+
+
+class CorrectionReceipt(BaseModel):
+    """What the person who suggested a correction gets back."""
+
+    id: uuid.UUID
+    status: str
+    message: str
+    message_bn: str
+
+
+class CorrectionRead(BaseModel):
+    """A correction as moderators see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resource_type: str
+    resource_id: uuid.UUID
+    field: str
+    current_value: str | None
+    proposed_value: str
+    comment: str | None
+    district_pcode: str | None
+    organization_id: uuid.UUID
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_note: str | None

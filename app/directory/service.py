@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.core.pagination import Page, page_meta
 from app.directory.confidential import Viewer, hidden_locations, redact_location
 from app.directory.errors import (
     OrganizationNotFound,
@@ -32,13 +33,11 @@ from app.directory.schemas import (
     CategoryRead,
     LocationRead,
     OrganizationRead,
-    Page,
     ServiceAtLocationRead,
     ServiceBase,
     ServiceFull,
     TaxonomyRead,
     TaxonomyTermRead,
-    page_meta,
 )
 from search.backend import SearchBackend
 from search.models import ServiceSearch

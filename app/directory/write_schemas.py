@@ -15,17 +15,14 @@ from pydantic import (
 )
 
 from app.core.schemas import Body, NotNull, SaneDate
+from app.directory.fields import Latitude, LegalStatus, Longitude, PhoneNumber
 from search.text import clean_text
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=300)]
 Code = Annotated[str, Field(pattern=r"^[a-z_]{2,40}$")]
 Place = Annotated[str, AfterValidator(clean_text), Field(min_length=2, max_length=100)]
-PhoneNumber = Annotated[str, Field(pattern=r"^\+?[0-9০-৯][0-9০-৯ ()\-]{1,24}$")]
 Status = Literal["active", "inactive", "defunct", "temporarily closed"]
-LegalStatus = Literal[
-    "ngo", "government", "private", "police", "local_government", "international", "community"
-]
 
 
 class Write(Body):
@@ -82,45 +79,39 @@ class OrganizationUpdate(Write):
     ) = None
 
 
-class ServiceCreate(Ages):
-    organization_id: uuid.UUID
-    name: ShortText
+class ServiceFields(Ages):
+    """What a service's creation and its update share, field for field."""
+
     name_bn: ShortText | None = None
     alternate_name: ShortText | None = None
     description: Text | None = None
     description_bn: Text | None = None
     url: HttpUrl | None = None
     email: EmailStr | None = None
-    status: Status = "active"
     application_process: Text | None = None
     fees_description: Text | None = None
     eligibility_description: Text | None = None
     eligibility_description_bn: Text | None = None
     alert: Text | None = None
     alert_bn: Text | None = None
-    categories: list[Code] = Field(min_length=1, max_length=15)
     free_of_cost: StrictBool | None = None
+
+
+class ServiceCreate(ServiceFields):
+    organization_id: uuid.UUID
+    name: ShortText
+    status: Status = "active"
+    categories: list[Code] = Field(min_length=1, max_length=15)
     location_ids: list[uuid.UUID] = Field(default=[], max_length=50)
     service_area: list[Place] = Field(default=[], max_length=50)
 
 
-class ServiceUpdate(Ages):
+# the fields of `ServiceCreate` but its organization; those a service cannot be without may be
+# left out, not set to null
+class ServiceUpdate(ServiceFields):
     name: Annotated[ShortText | None, NotNull] = None
-    name_bn: ShortText | None = None
-    alternate_name: ShortText | None = None
-    description: Text | None = None
-    description_bn: Text | None = None
-    url: HttpUrl | None = None
-    email: EmailStr | None = None
     status: Annotated[Status | None, NotNull] = None
-    application_process: Text | None = None
-    fees_description: Text | None = None
-    eligibility_description: Text | None = None
-    eligibility_description_bn: Text | None = None
-    alert: Text | None = None
-    alert_bn: Text | None = None
     categories: Annotated[list[Code] | None, NotNull, Field(min_length=1, max_length=15)] = None
-    free_of_cost: StrictBool | None = None
     location_ids: Annotated[list[uuid.UUID] | None, NotNull, Field(max_length=50)] = None
     service_area: Annotated[list[Place] | None, NotNull, Field(max_length=50)] = None
 
@@ -140,8 +131,8 @@ class LocationCreate(Write):
     description: Text | None = None
     description_bn: Text | None = None
     transportation: Text | None = None
-    latitude: float = Field(ge=20.3, le=26.7, description="Within Bangladesh.")
-    longitude: float = Field(ge=88.0, le=92.7, description="Within Bangladesh.")
+    latitude: Latitude = Field(description="Within Bangladesh.")
+    longitude: Longitude = Field(description="Within Bangladesh.")
     coordinates_approximate: StrictBool = False
     confidential: StrictBool = Field(
         default=False,
@@ -156,8 +147,8 @@ class LocationUpdate(Write):
     description: Text | None = None
     description_bn: Text | None = None
     transportation: Text | None = None
-    latitude: float | None = Field(default=None, ge=20.3, le=26.7)
-    longitude: float | None = Field(default=None, ge=88.0, le=92.7)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     coordinates_approximate: Annotated[StrictBool | None, NotNull] = None
     confidential: Annotated[
         StrictBool | None,

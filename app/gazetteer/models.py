@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
 
-LEVELS = ("country", "division", "district", "upazila", "union")
-
 
 class AdminArea(Base):
     """One administrative unit; `*_pcode` columns hold the unit's own chain of codes, itself included."""

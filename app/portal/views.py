@@ -214,7 +214,8 @@ def _number(name: str, value: str) -> float | None:
 
 def _params(filters: Filters) -> SearchParams:
     point = filters.lat and filters.lng
-    return SearchParams(
+    # unvalidated, as the API's are before `build_service_query`: it refuses a NaN as the API does
+    return SearchParams.model_construct(
         search=filters.search or None, page=filters.page, per_page=PER_PAGE,
         lat=_number("lat", filters.lat) if point else None,
         lng=_number("lng", filters.lng) if point else None,

@@ -5,83 +5,43 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import HttpUrl
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
-from app.core.schemas import Body, SaneDate, SaneDateTime
+from app.core.pagination import Page, PageNumber, PerPage
+from app.core.schemas import SaneDate, SaneDateTime
 from app.directory.maintenance import resolve_district
-from app.directory.schemas import Page, PageNumber, PerPage
 from app.referrals import notifications, reports
 from app.referrals import service as referrals
 from app.referrals.models import Mou, Referral
 from app.referrals.schemas import (
-    Actor,
-    EventRead,
     MouCreate,
     MouRead,
-    MouServiceRead,
     MouUpdate,
     ReferralCreate,
     ReferralRead,
     ReferralStatus,
     Transition,
+    WebhookWrite,
 )
 
 router = APIRouter(tags=["MoUs and referrals"])
 
 
-def mou_read(mou: Mou) -> MouRead:
-    return MouRead(
-        id=mou.id, reference=mou.reference, referring_organization_id=mou.referring_organization_id,
-        provider_organization_id=mou.provider_organization_id, signed_on=mou.signed_on,
-        valid_from=mou.valid_from, valid_to=mou.valid_to, status=referrals.effective_status(mou),
-        document_url=mou.document_url, services=[MouServiceRead.model_validate(s) for s in mou.services],
-        created_at=mou.created_at, updated_at=mou.updated_at,
-    )  # fmt: skip
+def _mou(mou: Mou) -> MouRead:
+    return MouRead.of(mou, status=referrals.effective_status(mou))
 
 
-def referral_read(referral: Referral, *, with_events: bool) -> ReferralRead:
-    outcome = None
-    if referral.outcome_completed_on is not None:
-        outcome = {
-            "services_delivered": referral.outcome_services_delivered,
-            "completed_on": referral.outcome_completed_on,
-            "free_of_cost_honoured": referral.outcome_free_of_cost_honoured,
-            "amount_charged": referral.outcome_amount_charged,
-        }
-    events = None
-    if with_events:
-        events = [
-            EventRead(
-                id=e.id, at=e.at, from_=e.from_status, to=e.to_status, reason_code=e.reason_code,
-                note=e.note, actor=Actor(user_id=e.actor_user_id, organization_id=e.actor_organization_id,
-                                         role=e.actor_role),
-            )
-            for e in referral.events
-        ]  # fmt: skip
-    return ReferralRead(
-        id=referral.id, status=referral.status, case_ref=referral.case_ref,
-        client={"sex": referral.client_sex, "age_band": referral.client_age_band},
-        service_id=referral.service_id, category=referral.category,
-        referring_organization_id=referral.referring_organization_id,
-        provider_organization_id=referral.provider_organization_id, mou_id=referral.mou_id,
-        outside_mou=referral.outside_mou, mou_match=referral.mou_match, reason=referral.reason,
-        priority=referral.priority,
-        consent={"given": referral.consent_given, "obtained_at": referral.consent_obtained_at,
-                 "scope": referral.consent_scope},
-        notes=referral.notes, requested_at=referral.requested_at, due_by=referral.due_by,
-        accepted_at=referral.accepted_at, closed_at=referral.closed_at,
-        overdue=referrals.is_overdue(referral), previous_referral_id=referral.previous_referral_id,
-        provider_confirmed=referral.provider_confirmed, outcome=outcome,
-        created_at=referral.created_at, updated_at=referral.updated_at, events=events,
-    )  # fmt: skip
+def _referral(referral: Referral, *, with_events: bool) -> ReferralRead:
+    return ReferralRead.of(
+        referral, overdue=referrals.is_overdue(referral), with_events=with_events
+    )
 
 
 @router.post("/mous", status_code=201, response_model=MouRead)
 async def create_mou(session: SessionDep, actor: CurrentActor, body: MouCreate) -> MouRead:
     """Record an MoU between a referring and a provider organization."""
-    return mou_read(await referrals.create_mou(session, actor, body))
+    return _mou(await referrals.create_mou(session, actor, body))
 
 
 @router.get("/mous", response_model=Page[MouRead])
@@ -91,14 +51,14 @@ async def list_mous(
     """The MoUs your organization is party to."""
     rows, total = await referrals.list_mous(session, actor, page=page, per_page=per_page)
     return Page[MouRead].build(
-        contents=[mou_read(m) for m in rows], total=total, page=page, per_page=per_page
+        contents=[_mou(m) for m in rows], total=total, page=page, per_page=per_page
     )
 
 
 @router.get("/mous/{mou_id}", response_model=MouRead)
 async def read_mou(session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID) -> MouRead:
     """One MoU (its parties only)."""
-    return mou_read(await referrals.get_mou(session, actor, mou_id))
+    return _mou(await referrals.get_mou(session, actor, mou_id))
 
 
 @router.patch("/mous/{mou_id}", response_model=MouRead)
@@ -106,7 +66,7 @@ async def update_mou(
     session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID, body: MouUpdate
 ) -> MouRead:
     """Change an MoU's terms, validity or status."""
-    return mou_read(await referrals.update_mou(session, actor, mou_id, body))
+    return _mou(await referrals.update_mou(session, actor, mou_id, body))
 
 
 @router.post(
@@ -125,7 +85,7 @@ async def create_referral(
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["ETag"] = referrals.etag(referral)
     response.headers["Location"] = f"/referrals/{referral.id}"
-    return referral_read(referral, with_events=True)
+    return _referral(referral, with_events=True)
 
 
 @router.get("/referrals", response_model=Page[ReferralRead], response_model_by_alias=True)
@@ -146,7 +106,7 @@ async def list_referrals(
         since=since, until=until, page=page, per_page=per_page,
     )  # fmt: skip
     return Page[ReferralRead].build(
-        contents=[referral_read(r, with_events=False) for r in rows],
+        contents=[_referral(r, with_events=False) for r in rows],
         total=total,
         page=page,
         per_page=per_page,
@@ -160,7 +120,7 @@ async def read_referral(
     """One referral with its full event history (its two organizations only)."""
     referral = await referrals.get_referral(session, actor, referral_id)
     response.headers["ETag"] = referrals.etag(referral)
-    return referral_read(referral, with_events=True)
+    return _referral(referral, with_events=True)
 
 
 @router.post(
@@ -175,10 +135,7 @@ async def transition_referral(
     """Move the referral to another status (`If-Match` with its current ETag is required)."""
     referral = await referrals.transition(session, actor, referral_id, body, if_match=if_match)
     response.headers["ETag"] = referrals.etag(referral)
-    return referral_read(referral, with_events=True)
-
-
-GroupName = Literal["status", "category", "provider", "mou", "sex", "age_band", "month"]
+    return _referral(referral, with_events=True)
 
 
 def _group_by(raw: str | None) -> list[str]:
@@ -240,10 +197,6 @@ def _render(report: dict[str, Any], format: str) -> Response:
     return Response(
         json.dumps(report, ensure_ascii=False, default=str), media_type="application/json"
     )
-
-
-class WebhookWrite(Body):
-    url: HttpUrl
 
 
 @router.put("/organizations/{organization_id}/webhook", status_code=204)

@@ -1,0 +1,52 @@
+"""The page envelope of every list endpoint (HSDS) and its two query parameters."""
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+T = TypeVar("T")
+
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
+
+
+class Page(BaseModel, Generic[T]):
+    """The HSDS page envelope; pages start at 1."""
+
+    total_items: int
+    total_pages: int
+    page_number: int
+    size: int
+    first_page: bool
+    last_page: bool
+    empty: bool
+    contents: list[T]
+    facets: dict[str, dict[str, int]] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        contents: list[T],
+        total: int,
+        page: int,
+        per_page: int,
+        facets: dict[str, dict[str, int]] | None = None,
+    ) -> "Page[T]":
+        meta = page_meta(total=total, page=page, per_page=per_page, size=len(contents))
+        return cls(**meta, contents=contents, facets=facets)
+
+
+def page_meta(*, total: int, page: int, per_page: int, size: int) -> dict[str, Any]:
+    """The HSDS page envelope without its contents."""
+    total_pages = (total + per_page - 1) // per_page
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": size,
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": size == 0,
+    }
