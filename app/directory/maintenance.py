@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -44,6 +43,7 @@ from app.directory.write_schemas import (
     ordered,
 )
 from app.gazetteer.service import find_places
+from search.refresh import refresh
 
 MAINTAINER_ROLES = ("admin", "district_admin", "org_admin")
 
@@ -137,15 +137,6 @@ async def record_changes(
     touch(resource_id)
 
 
-async def refresh_search(session: AsyncSession, service_ids: Iterable[uuid.UUID]) -> None:
-    """Rebuild the search documents of these services in the writing transaction, so that the
-    change is searchable as soon as it commits."""
-    ids = list(dict.fromkeys(service_ids))
-    if ids:
-        await session.flush()
-        await session.execute(text("SELECT refresh_service_search(:ids)"), {"ids": ids})
-
-
 async def _service_ids_of_org(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:
     return list(
         (
@@ -217,7 +208,7 @@ async def update_organization(
     vouched = (
         await _service_ids_vouched_by(session, org.id) if {"name", "name_bn"} & set(values) else []
     )
-    await refresh_search(session, [*await _service_ids_of_org(session, org.id), *vouched])
+    await refresh(session, [*await _service_ids_of_org(session, org.id), *vouched])
     return org
 
 
@@ -264,7 +255,7 @@ async def verify_organization(
     before, after = _apply(org, _assurance(actor))
     await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
                          action="verify", before=before, after=after)  # fmt: skip
-    await refresh_search(session, await _service_ids_of_org(session, org.id))
+    await refresh(session, await _service_ids_of_org(session, org.id))
     return org
 
 
@@ -438,7 +429,7 @@ async def create_service(session: AsyncSession, actor: Actor, data: ServiceCreat
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="create", before={}, after=values | links)  # fmt: skip
     touch(org.id)
-    await refresh_search(session, [service.id])
+    await refresh(session, [service.id])
     return service
 
 
@@ -468,7 +459,7 @@ async def update_service(
     action = "deactivate" if after.get("status") in ("inactive", "defunct") else "update"
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action=action,
                          before=before | links_before, after=after | links)  # fmt: skip
-    await refresh_search(session, [service.id])
+    await refresh(session, [service.id])
     return service
 
 
@@ -478,7 +469,7 @@ async def verify_service(session: AsyncSession, actor: Actor, service_id: uuid.U
     before, after = _apply(service, _assurance(actor))
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="verify", before=before, after=after)  # fmt: skip
-    await refresh_search(session, [service.id])
+    await refresh(session, [service.id])
     return service
 
 
@@ -497,7 +488,7 @@ async def set_category(
         await _set_categories(session, service, wanted)
         await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action="update",
                              before={"categories": current}, after={"categories": wanted})  # fmt: skip
-        await refresh_search(session, [service.id])
+        await refresh(session, [service.id])
     return service
 
 
@@ -548,7 +539,7 @@ async def update_location(
                          action="update", before=before, after=after)  # fmt: skip
     await session.flush()
     await session.refresh(location)
-    await refresh_search(session, await _service_ids_at(session, location.id))
+    await refresh(session, await _service_ids_at(session, location.id))
     return location
 
 
@@ -566,7 +557,7 @@ async def delete_location(session: AsyncSession, actor: Actor, location_id: uuid
     await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id, action="deactivate",
                          before={"name": location.name}, after={"name": None})  # fmt: skip
     await session.delete(location)
-    await refresh_search(session, service_ids)
+    await refresh(session, service_ids)
 
 
 async def _only_place_of(
@@ -606,7 +597,7 @@ async def create_phone(session: AsyncSession, actor: Actor, data: PhoneCreate) -
     await session.flush()
     await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
                          action="create", before={}, after=values)  # fmt: skip
-    await refresh_search(session, service_ids)
+    await refresh(session, service_ids)
     return phone
 
 
@@ -619,7 +610,7 @@ async def update_phone(
     before, after = _apply(phone, data.model_dump(exclude_unset=True))
     await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
                          action="update", before=before, after=after)  # fmt: skip
-    await refresh_search(session, service_ids)
+    await refresh(session, service_ids)
     return phone
 
 
@@ -630,7 +621,7 @@ async def delete_phone(session: AsyncSession, actor: Actor, phone_id: uuid.UUID)
     await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id, action="deactivate",
                          before={"number": phone.number}, after={"number": None})  # fmt: skip
     await session.delete(phone)
-    await refresh_search(session, service_ids)
+    await refresh(session, service_ids)
 
 
 async def _schedule_owner(
