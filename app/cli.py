@@ -26,7 +26,7 @@ from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.startup import BengaliTrigramsMissing, check_bengali_trigrams_sync
 from app.referrals.jobs import Expired, create_demo_mou, deliver_notifications, run_expiry
-from app.referrals.service import purge_closed
+from app.referrals.retention import purge_closed
 
 cli = typer.Typer(help="Referral-network service directory tools.", no_args_is_help=True)
 console = Console(stderr=True)

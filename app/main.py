@@ -4,35 +4,56 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import reduce
+from operator import or_
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.audit import routes as audit_routes
 from app.audit.middleware import AuditRecorder
-from app.audit.routes import router as audit_router
-from app.auth.routes import router as auth_router
-from app.auth.user_routes import router as user_router
+from app.auth import routes as auth_routes
+from app.auth import user_routes
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.errors import install_error_handlers
-from app.core.health import router as health_router
-from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
+from app.core.middleware import (
+    CrossOrigin,
+    LimitBody,
+    RejectNulBytes,
+    SecurityHeaders,
+    SplitCORS,
+)
 from app.core.startup import check_bengali_trigrams
 from app.core.transaction import RequestTransactions
-from app.directory.correction_routes import router as correction_router
-from app.directory.maintenance_routes import router as maintenance_router
-from app.directory.routes import router as directory_router
+from app.directory import correction_routes, maintenance_routes
+from app.directory import routes as directory_routes
+from app.directory.confidential import use_partners
 from app.directory.search_engine import (
     close_meili_search_http,
     discard_outbox_periodically,
     keep_meilisearch_in_step,
 )
+from app.health import router as health_router
 from app.portal.routes import install_portal
+from app.referrals import routes as referral_routes
 from app.referrals.jobs import run_periodically
-from app.referrals.routes import router as referral_router
+from app.referrals.mous import partners_of
 
 logger = logging.getLogger("app")
+
+# the domains' route modules, in the order their routes are matched; each has a `router` and
+# says in `cross_origin` which of its reads are not public (SplitCORS)
+ROUTE_MODULES = (
+    directory_routes,
+    maintenance_routes,
+    correction_routes,
+    audit_routes,
+    referral_routes,
+    auth_routes,
+    user_routes,
+)
 
 
 @asynccontextmanager
@@ -62,6 +83,8 @@ def create_app(
     """Builds the application with its middleware, error handlers and routes; `sessions` gives
     the factory of the requests' sessions (the configured database by default)."""
     settings = get_settings()
+    # the directory shows confidential locations to its MoU partners, which referrals know
+    use_partners(partners_of)
     app = FastAPI(
         title="Referral-network service directory",
         summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
@@ -75,18 +98,17 @@ def create_app(
         minimum_size=settings.gzip_minimum_size,
         compresslevel=settings.gzip_level,
     )
-    app.add_middleware(SplitCORS, private_origins=settings.cors_origins)
+    app.add_middleware(
+        SplitCORS,
+        private_origins=settings.cors_origins,
+        cross_origin=reduce(or_, (module.cross_origin for module in ROUTE_MODULES), CrossOrigin()),
+    )
     app.add_middleware(RejectNulBytes)
     app.add_middleware(LimitBody, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    app.include_router(directory_router)
-    app.include_router(maintenance_router)
-    app.include_router(correction_router)
-    app.include_router(audit_router)
-    app.include_router(referral_router)
-    app.include_router(auth_router)
-    app.include_router(user_router)
+    for module in ROUTE_MODULES:
+        app.include_router(module.router)
     install_portal(app)
     app.include_router(health_router)
     return app

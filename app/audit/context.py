@@ -4,16 +4,7 @@ import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in user a request acts for."""
-
-    user_id: uuid.UUID
-    email: str
-    organization_id: uuid.UUID
-    role: str
-    districts: frozenset[str] = frozenset()
+from app.auth.actor import Actor
 
 
 @dataclass

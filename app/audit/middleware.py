@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from app.audit.context import Actor, current_audit, start_audit
+from app.audit.context import current_audit, start_audit
 from app.audit.models import AuditEvent
+from app.auth.actor import Actor
 from app.auth.service import decode_token
 from app.core.errors import AppError
 

@@ -6,7 +6,8 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import ROLES, User, UserDistrict
+from app.auth.actor import ROLES
+from app.auth.models import User, UserDistrict
 from app.auth.service import account_key, hash_password
 from app.directory.models import Organization
 from app.gazetteer.models import AdminArea, AdminAreaName

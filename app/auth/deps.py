@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.audit.context import Actor, set_actor
+from app.audit.context import set_actor
+from app.auth.actor import Actor
 from app.auth.errors import NotAuthenticated
 from app.auth.service import TokenClaims, user_for_token
 from app.core.db import SessionDep

@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin
 
-ROLES = ("admin", "district_admin", "org_admin", "caseworker")
-
 
 class User(TimestampMixin, Base):
     """A person who signs in; belongs to one organization and has one role."""

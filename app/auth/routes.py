@@ -10,9 +10,12 @@ from app.auth.deps import Authenticated, CurrentActor, client_address
 from app.auth.schemas import MeRead, TokenRead
 from app.core.db import SessionDep, SideSessionDep
 from app.core.errors import InvalidField
+from app.core.middleware import CrossOrigin
 from app.core.schemas import unstorable
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+# what other origins may call (SplitCORS): the reads here are not public
+cross_origin = CrossOrigin(private_read_prefixes=("/auth",))
 
 
 @router.post("/token", response_model=TokenRead)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StrictBool
 
+from app.auth.actor import Role
 from app.auth.models import User
 from app.core.schemas import Body
 
@@ -27,7 +28,6 @@ class MeRead(BaseModel):
     districts: list[str]
 
 
-Role = Literal["admin", "district_admin", "org_admin", "caseworker"]
 Password = Annotated[str, Field(min_length=12, max_length=200)]
 
 

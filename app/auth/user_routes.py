@@ -8,9 +8,12 @@ from app.auth import users
 from app.auth.deps import CurrentActor
 from app.auth.schemas import UserCreate, UserRead, UserUpdate
 from app.core.db import SessionDep
+from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
 
 router = APIRouter(prefix="/users", tags=["accounts"])
+# what other origins may call (SplitCORS): the reads here are not public
+cross_origin = CrossOrigin(private_read_prefixes=("/users",))
 
 
 @router.get("", response_model=Page[UserRead])

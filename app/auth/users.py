@@ -8,19 +8,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.audit.context import Actor, touch
+from app.audit.context import touch
+from app.auth.actor import Actor, Role
 from app.auth.errors import Forbidden
 from app.auth.models import User, UserDistrict
 from app.auth.service import account_key, hash_password
 from app.core.errors import AppError, NotFound
-from app.directory.maintenance import InvalidReference, resolve_district
+from app.directory.errors import InvalidReference
+from app.directory.lookups import resolve_district
 from app.directory.models import Organization
 
 # Roles each role may give: admins any; district and organization admins no more than their own level.
-GRANTABLE = {
-    "admin": ("admin", "district_admin", "org_admin", "caseworker"),
-    "district_admin": ("org_admin", "caseworker"),
-    "org_admin": ("org_admin", "caseworker"),
+GRANTABLE: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: (Role.ADMIN, Role.DISTRICT_ADMIN, Role.ORG_ADMIN, Role.CASEWORKER),
+    Role.DISTRICT_ADMIN: (Role.ORG_ADMIN, Role.CASEWORKER),
+    Role.ORG_ADMIN: (Role.ORG_ADMIN, Role.CASEWORKER),
 }
 
 
@@ -38,11 +40,11 @@ def _forbidden() -> Forbidden:
 
 
 def _may_manage(actor: Actor, org: Organization) -> bool:
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return True
-    if actor.role == "district_admin":
+    if actor.role == Role.DISTRICT_ADMIN:
         return org.district_pcode is not None and org.district_pcode in actor.districts
-    return actor.role == "org_admin" and org.id == actor.organization_id
+    return actor.role == Role.ORG_ADMIN and org.id == actor.organization_id
 
 
 async def list_users(
@@ -53,12 +55,12 @@ async def list_users(
     if actor.role not in GRANTABLE:
         raise _forbidden()
     conditions: list[Any] = []
-    if actor.role == "district_admin":
+    if actor.role == Role.DISTRICT_ADMIN:
         orgs = select(Organization.id).where(
             Organization.district_pcode.in_(sorted(actor.districts))
         )
         conditions.append(User.organization_id.in_(orgs))
-    elif actor.role == "org_admin":
+    elif actor.role == Role.ORG_ADMIN:
         conditions.append(User.organization_id == actor.organization_id)
     total = (
         await session.execute(select(func.count()).select_from(User).where(*conditions))
@@ -78,7 +80,7 @@ async def _organization(session: AsyncSession, organization_id: uuid.UUID) -> Or
 
 
 async def _districts(session: AsyncSession, role: str, districts: list[str]) -> list[str]:
-    if (role == "district_admin") != bool(districts):
+    if (role == Role.DISTRICT_ADMIN) != bool(districts):
         raise InvalidReference("districts", "district admins, and only they, are given districts",
                                "শুধু জেলা অ্যাডমিনদের জেলা দেওয়া হয়")  # fmt: skip
     return [await resolve_district(session, d, "districts") for d in districts]
@@ -93,7 +95,7 @@ async def create_user(
     if not _may_manage(actor, org) or role not in GRANTABLE.get(actor.role, ()):
         raise _forbidden()
     pcodes = await _districts(session, role, districts)
-    if actor.role != "admin" and not set(pcodes) <= actor.districts:
+    if actor.role != Role.ADMIN and not set(pcodes) <= actor.districts:
         raise _forbidden()
     email = account_key(email)
     taken = EmailTaken(f"There is an account for {email} already.", f"{email} এর অ্যাকাউন্ট আগেই আছে।")
@@ -146,7 +148,7 @@ async def update_user(
     if (
         role is not None
         and role != user.role
-        and (role == "district_admin") != bool(user.districts)
+        and (role == Role.DISTRICT_ADMIN) != bool(user.districts)
     ):
         raise InvalidReference("role", "district admins, and only they, have districts",
                                "শুধু জেলা অ্যাডমিনদের জেলা থাকে")  # fmt: skip

@@ -1,6 +1,7 @@
 """Pure ASGI middleware: cheap guards that run before routing."""
 
 import json
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -89,20 +90,43 @@ class SecurityHeaders:
 
 
 PUBLIC_METHODS = ("GET", "HEAD")
-# reads that are not public: the moderation queue, the audit log, histories, the signed-in user
-PRIVATE_READ_PREFIXES = (
-    "/auth", "/audit-events", "/corrections", "/users", "/mous", "/referrals", "/reports"
-)  # fmt: skip
-PRIVATE_READ_SUFFIXES = ("/history",)
-# writes anyone may make from any page: suggesting a correction
-PUBLIC_WRITES = {("POST", "/corrections")}
+
+
+@dataclass(frozen=True)
+class CrossOrigin:
+    """What a router declares for other origins: its reads that are not public (path prefixes
+    or suffixes) and its writes anyone may make from any page. Everything else a router serves
+    is a public read (GET/HEAD) or a private write."""
+
+    private_read_prefixes: tuple[str, ...] = ()
+    private_read_suffixes: tuple[str, ...] = ()
+    public_writes: frozenset[tuple[str, str]] = frozenset()
+
+    def __or__(self, other: "CrossOrigin") -> "CrossOrigin":
+        return CrossOrigin(
+            self.private_read_prefixes + other.private_read_prefixes,
+            self.private_read_suffixes + other.private_read_suffixes,
+            self.public_writes | other.public_writes,
+        )
+
+    def is_public(self, method: str, path: str) -> bool:
+        private_read = path.startswith(self.private_read_prefixes) or path.endswith(
+            self.private_read_suffixes
+        )
+        return (method in PUBLIC_METHODS and not private_read) or (
+            method,
+            path,
+        ) in self.public_writes
 
 
 class SplitCORS:
-    """CORS in two policies: public reads (and suggested corrections) from any origin, every
-    other endpoint only from the configured origins."""
+    """CORS in two policies: public reads (and the public writes routers declare) from any
+    origin, every other endpoint only from the configured origins."""
 
-    def __init__(self, app: ASGIApp, *, private_origins: list[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, private_origins: list[str], cross_origin: CrossOrigin
+    ) -> None:
+        self.cross_origin = cross_origin
         self.public = CORSMiddleware(
             app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
             allow_headers=["Accept-Language", "Content-Type"], max_age=3600,
@@ -123,11 +147,7 @@ class SplitCORS:
         if method == "OPTIONS":
             requested = Headers(scope=scope).get("access-control-request-method", "")
             method = requested.upper() or method
-        path = scope["path"]
-        private_read = path.startswith(PRIVATE_READ_PREFIXES) or path.endswith(
-            PRIVATE_READ_SUFFIXES
-        )
-        public = (method in PUBLIC_METHODS and not private_read) or (method, path) in PUBLIC_WRITES
+        public = self.cross_origin.is_public(method, scope["path"])
         await (self.public if public else self.private)(scope, receive, send)
 
 

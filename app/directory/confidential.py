@@ -7,19 +7,17 @@ Search documents never hold a confidential location's point or union at all (the
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.context import Actor
-from app.directory.maintenance import may_maintain
+from app.auth.actor import Actor
 from app.directory.models import Location, Organization
+from app.directory.policy import may_maintain
 from app.directory.schemas import LocationRead
-from app.referrals.models import Mou
-from app.referrals.service import effective_status
 
 CONFIDENTIAL_NOTE = "Location confidential: call the organization."
 CONFIDENTIAL_NOTE_BN = "অবস্থান গোপন রাখা হয়েছে: সংস্থাকে ফোন করুন।"
@@ -59,26 +57,35 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
+# Which organizations work with an organization (the referrals domain's active MoUs, in either
+# direction): the directory knows no MoU, so the application wires it in (`app.main`).
+PartnerLookup = Callable[[AsyncSession, uuid.UUID, date], Awaitable[set[uuid.UUID]]]
+
+
+async def _no_partners(
+    session: AsyncSession, organization_id: uuid.UUID, today: date
+) -> set[uuid.UUID]:
+    return set()
+
+
+_partners_of: PartnerLookup = _no_partners
+
+
+def use_partners(lookup: PartnerLookup) -> None:
+    """Set how a viewer's partner organizations are found (called once by `create_app`)."""
+    global _partners_of
+    _partners_of = lookup
+
+
 async def viewer_for(
     session: AsyncSession, actor: Actor | None, *, today: date | None = None
 ) -> Viewer:
-    """The viewer of a request: the organizations with an active MoU with the actor's own, in
-    either direction (not a draft, suspended, terminated, expired or future one)."""
+    """The viewer of a request: the actor and the organizations its own works with (for
+    referrals: an active MoU in either direction)."""
     if actor is None:
         return ANONYMOUS
-    today = today or date.today()
     own = actor.organization_id
-    stmt = select(Mou).where(
-        or_(Mou.referring_organization_id == own, Mou.provider_organization_id == own),
-        Mou.status == "active",
-        Mou.valid_from <= today,
-    )
-    partners = {
-        party
-        for mou in (await session.execute(stmt)).scalars()
-        if effective_status(mou, today) == "active"
-        for party in (mou.referring_organization_id, mou.provider_organization_id)
-    }
+    partners = await _partners_of(session, own, today or date.today())
     return Viewer(actor=actor, partner_ids=frozenset(partners - {own}))
 
 

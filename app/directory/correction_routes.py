@@ -7,12 +7,19 @@ from fastapi import APIRouter, Request
 
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
+from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import corrections
 from app.directory.schemas import CorrectionRead, CorrectionReceipt
 from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
 
 router = APIRouter(prefix="/corrections", tags=["suggested corrections"])
+# what other origins may call (SplitCORS): the reads here are not public
+cross_origin = CrossOrigin(
+    private_read_prefixes=("/corrections",),
+    # anyone may suggest a correction, from any page
+    public_writes=frozenset({("POST", "/corrections")}),
+)
 
 
 @router.post("", status_code=202, response_model=CorrectionReceipt)

@@ -8,11 +8,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.context import Actor, touch
+from app.audit.context import touch
+from app.auth.actor import Actor, Role
 from app.auth.errors import Forbidden, TooManyAttempts
 from app.core.config import get_settings
 from app.core.errors import AppError, InvalidParameter, NotFound
-from app.directory import maintenance as m
+from app.directory import contacts, locations, lookups, organizations, services
 from app.directory.models import Correction, Location, Organization, Phone, Service
 from app.directory.write_schemas import (
     CorrectionCreate,
@@ -66,7 +67,7 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
     if record is None:
         raise NotFound(f"No {data.resource_type} with id {data.resource_id}.",
                        f"{data.resource_id} আইডির কোনো তথ্য নেই।")  # fmt: skip
-    org = await m.organization_of(session, data.resource_type, data.resource_id)
+    org = await lookups.organization_of(session, data.resource_type, data.resource_id)
     correction = Correction(
         id=uuid.uuid4(), resource_type=data.resource_type, resource_id=data.resource_id,
         field=data.field, current_value=_current_value(record, data.field),
@@ -79,20 +80,20 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
 
 
 def _may_moderate(actor: Actor, correction: Correction) -> bool:
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return True
-    return actor.role == "district_admin" and correction.district_pcode in actor.districts
+    return actor.role == Role.DISTRICT_ADMIN and correction.district_pcode in actor.districts
 
 
 async def queue(
     session: AsyncSession, actor: Actor, *, status: str, page: int, per_page: int
 ) -> tuple[list[Correction], int]:
     """The corrections of the actor's districts (all of them for admins), oldest first."""
-    if actor.role not in ("admin", "district_admin"):
+    if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN):
         raise Forbidden("Only admins and district admins moderate corrections.",
                         "শুধু অ্যাডমিন ও জেলা অ্যাডমিন সংশোধন যাচাই করেন।")  # fmt: skip
     conditions: list[Any] = [Correction.status == status]
-    if actor.role == "district_admin":
+    if actor.role == Role.DISTRICT_ADMIN:
         conditions.append(Correction.district_pcode.in_(sorted(actor.districts)))
     total = (
         await session.execute(select(func.count()).select_from(Correction).where(*conditions))
@@ -139,19 +140,19 @@ async def accept(
     change = {correction.field: correction.proposed_value}
     try:
         if correction.resource_type == "organization":
-            await m.update_organization(
+            await organizations.update_organization(
                 session, actor, correction.resource_id, OrganizationUpdate.model_validate(change)
             )
         elif correction.resource_type == "service":
-            await m.update_service(
+            await services.update_service(
                 session, actor, correction.resource_id, ServiceUpdate.model_validate(change)
             )
         elif correction.resource_type == "location":
-            await m.update_location(
+            await locations.update_location(
                 session, actor, correction.resource_id, LocationUpdate.model_validate(change)
             )
         else:
-            await m.update_phone(
+            await contacts.update_phone(
                 session, actor, correction.resource_id, PhoneUpdate.model_validate(change)
             )
     except ValidationError as exc:

@@ -1,6 +1,6 @@
 """Errors of the directory domain."""
 
-from app.core.errors import NotFound
+from app.core.errors import InvalidField, NotFound
 
 
 class ServiceNotFound(NotFound):
@@ -21,3 +21,9 @@ class TaxonomyNotFound(NotFound):
 
 class TaxonomyTermNotFound(NotFound):
     code = "taxonomy-term-not-found"
+
+
+class InvalidReference(InvalidField):
+    """A body field names a record or place that does not exist."""
+
+    code = "invalid-reference"

@@ -9,8 +9,9 @@ from pydantic import BaseModel
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
-from app.directory import maintenance as m
+from app.directory import contacts, history, locations, lookups, organizations, services
 from app.directory import service as directory
 from app.directory.confidential import viewer_for
 from app.directory.models import Phone, Schedule
@@ -36,11 +37,13 @@ from app.directory.write_schemas import (
 )
 
 router = APIRouter(tags=["directory maintenance"])
+# what other origins may call (SplitCORS): the reads here are not public
+cross_origin = CrossOrigin(private_read_suffixes=("/history",))
 
 
 async def _history(session: SessionDep, actor: CurrentActor, resource_type: str, resource_id: uuid.UUID,
                    page: int, per_page: int) -> Page[RecordChangeRead]:  # fmt: skip
-    rows, total = await m.history(session, actor, resource_type=resource_type, resource_id=resource_id,
+    rows, total = await history.history(session, actor, resource_type=resource_type, resource_id=resource_id,
                                   page=page, per_page=per_page)  # fmt: skip
     return Page[RecordChangeRead].build(
         contents=[RecordChangeRead.model_validate(r) for r in rows],
@@ -72,7 +75,7 @@ async def create_organization(
     session: SessionDep, actor: CurrentActor, body: OrganizationCreate
 ) -> OrganizationRead:
     """Add an organization, with its home district (admins and the district's admins)."""
-    org = await m.create_organization(session, actor, body)
+    org = await organizations.create_organization(session, actor, body)
     return await _organization(session, actor, org.id)
 
 
@@ -84,8 +87,8 @@ async def create_organization(
 async def update_organization(session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID,
                               body: OrganizationUpdate) -> OrganizationRead:  # fmt: skip
     """Change an organization; `active: false` deactivates it and takes its services out of search."""
-    m.check_not_empty(body)
-    await m.update_organization(session, actor, organization_id, body)
+    lookups.check_not_empty(body)
+    await organizations.update_organization(session, actor, organization_id, body)
     return await _organization(session, actor, organization_id)
 
 
@@ -98,7 +101,7 @@ async def verify_organization(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
 ) -> OrganizationRead:
     """Record that the entry was checked today (`assured_date`, and `assured_by`: your organization)."""
-    await m.verify_organization(session, actor, organization_id)
+    await organizations.verify_organization(session, actor, organization_id)
     return await _organization(session, actor, organization_id)
 
 
@@ -116,7 +119,7 @@ async def create_service(
     session: SessionDep, actor: CurrentActor, body: ServiceCreate
 ) -> ServiceFull:
     """Add a service to an organization you maintain; it is searchable at once."""
-    service = await m.create_service(session, actor, body)
+    service = await services.create_service(session, actor, body)
     return await _service(session, actor, service.id)
 
 
@@ -126,8 +129,8 @@ async def create_service(
 async def update_service(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID,
                          body: ServiceUpdate) -> ServiceFull:  # fmt: skip
     """Change a service; `status: inactive` deactivates it (it leaves search)."""
-    m.check_not_empty(body)
-    await m.update_service(session, actor, service_id, body)
+    lookups.check_not_empty(body)
+    await services.update_service(session, actor, service_id, body)
     return await _service(session, actor, service_id)
 
 
@@ -138,7 +141,7 @@ async def verify_service(
     session: SessionDep, actor: CurrentActor, service_id: uuid.UUID
 ) -> ServiceFull:
     """Record that the service's entry was checked today."""
-    await m.verify_service(session, actor, service_id)
+    await services.verify_service(session, actor, service_id)
     return await _service(session, actor, service_id)
 
 
@@ -151,7 +154,7 @@ async def link_service_category(
     session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
 ) -> ServiceFull:
     """Add a category to a service."""
-    await m.set_category(session, actor, service_id, code, linked=True)
+    await services.set_category(session, actor, service_id, code, linked=True)
     return await _service(session, actor, service_id)
 
 
@@ -164,7 +167,7 @@ async def unlink_service_category(
     session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
 ) -> ServiceFull:
     """Remove a category from a service (it keeps at least one)."""
-    await m.set_category(session, actor, service_id, code, linked=False)
+    await services.set_category(session, actor, service_id, code, linked=False)
     return await _service(session, actor, service_id)
 
 
@@ -182,7 +185,7 @@ async def create_location(
     session: SessionDep, actor: CurrentActor, body: LocationCreate
 ) -> LocationRead:
     """Add a place; its division, district, upazila and union come from its point."""
-    location = await m.create_location(session, actor, body)
+    location = await locations.create_location(session, actor, body)
     return await directory.get_location(session, location_id=location.id)
 
 
@@ -192,8 +195,8 @@ async def create_location(
 async def update_location(session: SessionDep, actor: CurrentActor, location_id: uuid.UUID,
                           body: LocationUpdate) -> LocationRead:  # fmt: skip
     """Change a place (a new point moves its services in search)."""
-    m.check_not_empty(body)
-    await m.update_location(session, actor, location_id, body)
+    lookups.check_not_empty(body)
+    await locations.update_location(session, actor, location_id, body)
     return await directory.get_location(session, location_id=location_id)
 
 
@@ -202,7 +205,7 @@ async def delete_location(
     session: SessionDep, actor: CurrentActor, location_id: uuid.UUID
 ) -> Response:
     """Remove a place and its service links."""
-    await m.delete_location(session, actor, location_id)
+    await locations.delete_location(session, actor, location_id)
     return Response(status_code=204)
 
 
@@ -220,7 +223,7 @@ def _read(model: type[BaseModel], record: Any) -> Any:
 @router.post("/phones", status_code=201, response_model=PhoneRead, response_model_exclude_none=True)
 async def create_phone(session: SessionDep, actor: CurrentActor, body: PhoneCreate) -> PhoneRead:
     """Add a phone number to a service, location or organization."""
-    phone: Phone = await m.create_phone(session, actor, body)
+    phone: Phone = await contacts.create_phone(session, actor, body)
     return _read(PhoneRead, phone)  # type: ignore[no-any-return]
 
 
@@ -229,14 +232,14 @@ async def update_phone(
     session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID, body: PhoneUpdate
 ) -> PhoneRead:
     """Change a phone number."""
-    m.check_not_empty(body)
-    return _read(PhoneRead, await m.update_phone(session, actor, phone_id, body))  # type: ignore[no-any-return]
+    lookups.check_not_empty(body)
+    return _read(PhoneRead, await contacts.update_phone(session, actor, phone_id, body))  # type: ignore[no-any-return]
 
 
 @router.delete("/phones/{phone_id}", status_code=204)
 async def delete_phone(session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID) -> Response:
     """Remove a phone number."""
-    await m.delete_phone(session, actor, phone_id)
+    await contacts.delete_phone(session, actor, phone_id)
     return Response(status_code=204)
 
 
@@ -247,7 +250,7 @@ async def create_schedule(
     session: SessionDep, actor: CurrentActor, body: ScheduleCreate
 ) -> ScheduleRead:
     """Add opening hours to a service or location."""
-    schedule: Schedule = await m.create_schedule(session, actor, body)
+    schedule: Schedule = await contacts.create_schedule(session, actor, body)
     return _read(ScheduleRead, schedule)  # type: ignore[no-any-return]
 
 
@@ -257,8 +260,8 @@ async def create_schedule(
 async def update_schedule(session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID,
                           body: ScheduleUpdate) -> ScheduleRead:  # fmt: skip
     """Change opening hours."""
-    m.check_not_empty(body)
-    return _read(ScheduleRead, await m.update_schedule(session, actor, schedule_id, body))  # type: ignore[no-any-return]
+    lookups.check_not_empty(body)
+    return _read(ScheduleRead, await contacts.update_schedule(session, actor, schedule_id, body))  # type: ignore[no-any-return]
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
@@ -266,5 +269,5 @@ async def delete_schedule(
     session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID
 ) -> Response:
     """Remove opening hours."""
-    await m.delete_schedule(session, actor, schedule_id)
+    await contacts.delete_schedule(session, actor, schedule_id)
     return Response(status_code=204)

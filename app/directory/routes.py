@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
+from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
@@ -26,6 +27,8 @@ from app.directory.search_engine import search_backend
 from search.backend import SearchBackend
 
 router = APIRouter()
+# what other origins may call (SplitCORS): every read here is public
+cross_origin = CrossOrigin()
 
 
 ATTRIBUTION = [

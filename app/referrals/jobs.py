@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import get_sessionmaker
 from app.directory.models import Service
-from app.referrals import notifications
-from app.referrals import service as referrals
+from app.referrals import lifecycle, mous, notifications
 from app.referrals.models import Mou, MouService
 
 logger = logging.getLogger("app.referrals.jobs")
@@ -33,9 +32,9 @@ class Expired:
 async def run_expiry() -> Expired:
     """One pass, in its own transaction."""
     async with get_sessionmaker()() as session, session.begin():
-        mous = await referrals.expire_mous(session)
-        cancelled = await referrals.expire_unanswered(session)
-    return Expired(mous, cancelled)
+        expired = await mous.expire_mous(session)
+        cancelled = await lifecycle.expire_unanswered(session)
+    return Expired(expired, cancelled)
 
 
 @asynccontextmanager

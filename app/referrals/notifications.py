@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.context import Actor
+from app.auth.actor import Actor, Role
 from app.auth.errors import Forbidden
 from app.core.config import get_settings
 from app.directory.errors import OrganizationNotFound
@@ -284,7 +284,7 @@ async def set_webhook(
 ) -> None:
     """Set or remove an organization's webhook. Platform admins only: the URL decides where the
     server sends requests, so it is checked (`outbound.check_webhook_url`) before it is kept."""
-    if actor.role != "admin":
+    if actor.role != Role.ADMIN:
         raise Forbidden(
             "Only platform admins set or remove an organization's webhook.",
             "শুধু প্ল্যাটফর্মের অ্যাডমিন সংস্থার ওয়েবহুক ঠিক করেন বা সরান।",

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.context import Actor
+from app.auth.actor import Actor, Role
 from app.auth.errors import Forbidden
 from app.directory.models import Organization
+from app.referrals.matching import quota_used
 from app.referrals.models import MouService, Referral, ReferralEvent
-from app.referrals.service import overdue_condition, quota_used
+from app.referrals.referrals import overdue_condition
 
 GROUPS: dict[str, Any] = {
     "status": Referral.status,
@@ -42,11 +43,11 @@ class ReportFilter:
 
 def _scope(actor: Actor) -> tuple[list[ColumnElement[bool]], bool]:
     """Which referrals the actor may count, and whether small cells must be hidden from them."""
-    if actor.role in ("caseworker", "org_admin"):
+    if actor.role in (Role.CASEWORKER, Role.ORG_ADMIN):
         party = or_(Referral.referring_organization_id == actor.organization_id,
                     Referral.provider_organization_id == actor.organization_id)  # fmt: skip
         return [party], False
-    if actor.role == "district_admin":
+    if actor.role == Role.DISTRICT_ADMIN:
         orgs = select(Organization.id).where(
             Organization.district_pcode.in_(sorted(actor.districts))
         )
@@ -56,7 +57,7 @@ def _scope(actor: Actor) -> tuple[list[ColumnElement[bool]], bool]:
                 Referral.provider_organization_id.in_(orgs),
             )
         ], True
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return [], True
     raise Forbidden("Your role has no referral reports.", "আপনার ভূমিকায় রেফারেল প্রতিবেদন নেই।")
 

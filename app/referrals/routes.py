@@ -8,11 +8,11 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
+from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import SaneDate, SaneDateTime
-from app.directory.maintenance import resolve_district
-from app.referrals import notifications, reports
-from app.referrals import service as referrals
+from app.directory.lookups import resolve_district
+from app.referrals import lifecycle, mous, notifications, referrals, reports
 from app.referrals.models import Mou, Referral
 from app.referrals.schemas import (
     MouCreate,
@@ -26,10 +26,12 @@ from app.referrals.schemas import (
 )
 
 router = APIRouter(tags=["MoUs and referrals"])
+# what other origins may call (SplitCORS): the reads here are not public
+cross_origin = CrossOrigin(private_read_prefixes=("/mous", "/referrals", "/reports"))
 
 
 def _mou(mou: Mou) -> MouRead:
-    return MouRead.of(mou, status=referrals.effective_status(mou))
+    return MouRead.of(mou, status=mous.effective_status(mou))
 
 
 def _referral(referral: Referral, *, with_events: bool) -> ReferralRead:
@@ -41,7 +43,7 @@ def _referral(referral: Referral, *, with_events: bool) -> ReferralRead:
 @router.post("/mous", status_code=201, response_model=MouRead)
 async def create_mou(session: SessionDep, actor: CurrentActor, body: MouCreate) -> MouRead:
     """Record an MoU between a referring and a provider organization."""
-    return _mou(await referrals.create_mou(session, actor, body))
+    return _mou(await mous.create_mou(session, actor, body))
 
 
 @router.get("/mous", response_model=Page[MouRead])
@@ -49,7 +51,7 @@ async def list_mous(
     session: SessionDep, actor: CurrentActor, page: PageNumber = 1, per_page: PerPage = 20
 ) -> Page[MouRead]:
     """The MoUs your organization is party to."""
-    rows, total = await referrals.list_mous(session, actor, page=page, per_page=per_page)
+    rows, total = await mous.list_mous(session, actor, page=page, per_page=per_page)
     return Page[MouRead].build(
         contents=[_mou(m) for m in rows], total=total, page=page, per_page=per_page
     )
@@ -58,7 +60,7 @@ async def list_mous(
 @router.get("/mous/{mou_id}", response_model=MouRead)
 async def read_mou(session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID) -> MouRead:
     """One MoU (its parties only)."""
-    return _mou(await referrals.get_mou(session, actor, mou_id))
+    return _mou(await mous.get_mou(session, actor, mou_id))
 
 
 @router.patch("/mous/{mou_id}", response_model=MouRead)
@@ -66,7 +68,7 @@ async def update_mou(
     session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID, body: MouUpdate
 ) -> MouRead:
     """Change an MoU's terms, validity or status."""
-    return _mou(await referrals.update_mou(session, actor, mou_id, body))
+    return _mou(await mous.update_mou(session, actor, mou_id, body))
 
 
 @router.post(
@@ -83,7 +85,7 @@ async def create_referral(
     if not created:
         # a retry answered as the first request was: same status, same referral
         response.headers["Idempotent-Replayed"] = "true"
-    response.headers["ETag"] = referrals.etag(referral)
+    response.headers["ETag"] = lifecycle.etag(referral)
     response.headers["Location"] = f"/referrals/{referral.id}"
     return _referral(referral, with_events=True)
 
@@ -119,7 +121,7 @@ async def read_referral(
 ) -> ReferralRead:
     """One referral with its full event history (its two organizations only)."""
     referral = await referrals.get_referral(session, actor, referral_id)
-    response.headers["ETag"] = referrals.etag(referral)
+    response.headers["ETag"] = lifecycle.etag(referral)
     return _referral(referral, with_events=True)
 
 
@@ -133,8 +135,8 @@ async def transition_referral(
     if_match: Annotated[str | None, Header()] = None,
 ) -> ReferralRead:  # fmt: skip
     """Move the referral to another status (`If-Match` with its current ETag is required)."""
-    referral = await referrals.transition(session, actor, referral_id, body, if_match=if_match)
-    response.headers["ETag"] = referrals.etag(referral)
+    referral = await lifecycle.transition(session, actor, referral_id, body, if_match=if_match)
+    response.headers["ETag"] = lifecycle.etag(referral)
     return _referral(referral, with_events=True)
 
 
@@ -180,7 +182,7 @@ async def report_mou(
     format: Literal["json", "csv"] = "json",
 ) -> Response:  # fmt: skip
     """The referral report of one MoU, with the use of each quota in the current period."""
-    mou = await referrals.get_mou(session, actor, mou_id)
+    mou = await mous.get_mou(session, actor, mou_id)
     report = await reports.referral_report(
         session, actor, group_by=_group_by(group_by),
         filters=reports.ReportFilter(since=from_, until=to, mou_id=mou.id),

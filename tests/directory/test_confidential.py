@@ -13,7 +13,7 @@ from httpx import AsyncClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.context import Actor
+from app.auth.actor import Actor
 from app.auth.models import User
 from app.auth.service import ALGORITHM, ISSUER
 from app.core.config import get_settings

@@ -9,8 +9,9 @@ from httpx import AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.referrals.lifecycle import expire_unanswered
 from app.referrals.models import Referral
-from app.referrals.service import MOVES, TERMINAL, expire_unanswered
+from app.referrals.policy import MOVES, TERMINAL
 from tests.accounts import Account, make_account
 from tests.referrals.helpers import parties, refer, service_id
 

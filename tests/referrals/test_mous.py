@@ -7,7 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.referrals.service import expire_mous
+from app.referrals.mous import expire_mous
 from tests.accounts import make_account, organization_id
 from tests.referrals.helpers import PROVIDER, REFERRER, make_mou, service_id
 

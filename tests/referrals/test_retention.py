@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.referrals.models import Referral, ReferralEvent
-from app.referrals.service import purge_closed
+from app.referrals.retention import purge_closed
 from tests.committed import World
 from tests.referrals.helpers import make_mou, parties, refer, referral_body, service_id
 from tests.referrals.test_lifecycle import move

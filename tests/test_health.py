@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import health
 from app.audit.models import AuditEvent
-from app.core import health
 from app.core.config import Settings, get_settings
 from app.directory import search_engine
 from tests.serving import ROOT, Forwarder, Server, forwarder_to, serve
