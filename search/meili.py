@@ -32,6 +32,7 @@ from meilisearch import Client
 
 from search.query import (
     ADMIN_LEVELS,
+    FACET_FIELDS,
     VISIBLE_STATUSES,
     Hit,
     Point,
@@ -44,14 +45,7 @@ PRIMARY_KEY = "id"
 DISTINCT_ATTRIBUTE = "service_id"
 # in ranking order: a match in the name counts for more than one in the description
 SEARCHABLE_ATTRIBUTES = ["name", "phones", "organization", "categories", "description", "places"]
-FACET_ATTRIBUTES = {
-    "category": "category_codes",
-    "division": "division_codes",
-    "district": "district_codes",
-    "upazila": "upazila_codes",
-    "union": "union_codes",
-    "free_of_cost": "free_of_cost",
-}
+FACET_ATTRIBUTES = FACET_FIELDS
 FILTERABLE_ATTRIBUTES = sorted(
     {
         *FACET_ATTRIBUTES.values(),

@@ -40,6 +40,7 @@ from search.directory import ATTRIBUTE, TAXONOMY_TERM
 from search.models import ServiceSearch
 from search.query import (
     ADMIN_LEVELS,
+    FACET_FIELDS,
     VISIBLE_STATUSES,
     AdminLevel,
     BBox,
@@ -279,14 +280,7 @@ def _facet_counts(names: tuple[str, ...], rows: Any) -> dict[str, dict[str, int]
     }
 
 
-FACET_COLUMNS = {
-    "category": "category_codes",
-    "division": "division_codes",
-    "district": "district_codes",
-    "upazila": "upazila_codes",
-    "union": "union_codes",
-    "free_of_cost": "free_of_cost",
-}
+FACET_COLUMNS = FACET_FIELDS
 
 
 def _narrows(query: ServiceQuery) -> bool:

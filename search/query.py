@@ -9,7 +9,16 @@ Sort = Literal["relevance", "distance", "name"]
 AdminLevel = Literal["division", "district", "upazila", "union"]
 
 ADMIN_LEVELS: tuple[AdminLevel, ...] = ("division", "district", "upazila", "union")
-FACETS = ("category", "division", "district", "upazila", "union", "free_of_cost")
+# each facet and the document field (column or attribute) both backends count it on
+FACET_FIELDS = {
+    "category": "category_codes",
+    "division": "division_codes",
+    "district": "district_codes",
+    "upazila": "upazila_codes",
+    "union": "union_codes",
+    "free_of_cost": "free_of_cost",
+}
+FACETS = tuple(FACET_FIELDS)
 VISIBLE_STATUSES = ("active", "temporarily closed")
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Text, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.actor import Role
 from app.core.db import Base, TimestampMixin
 
 
@@ -15,7 +16,7 @@ class User(TimestampMixin, Base):
     __tablename__ = "app_user"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'district_admin', 'org_admin', 'caseworker')", name="role"
+            "role IN ({})".format(", ".join(f"'{role}'" for role in Role)), name="role"
         ),
     )
 

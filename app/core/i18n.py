@@ -1,5 +1,7 @@
 """Bilingual (English / Bangla) user-facing messages; the caller's `Accept-Language` picks one."""
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 
 LANGUAGES = ("en", "bn")
@@ -22,10 +24,9 @@ TITLES: dict[int, tuple[str, str]] = {
 }
 
 
-def preferred_language(request: Request) -> str:
-    """`bn` when the client ranks Bangla above English in `Accept-Language`, else `en`."""
-    header = request.headers.get("accept-language", "")
-    best, best_q = "en", -1.0
+def ranked_language(header: str, languages: Sequence[str], default: str) -> str:
+    """The language of `languages` the `Accept-Language` header ranks highest, else `default`."""
+    best, best_q = default, -1.0
     for part in header.split(","):
         piece = part.strip().split(";")
         tag = piece[0].strip().lower().split("-")[0]
@@ -37,9 +38,14 @@ def preferred_language(request: Request) -> str:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if tag in LANGUAGES and q > best_q:
+        if tag in languages and q > best_q:
             best, best_q = tag, q
     return best
+
+
+def preferred_language(request: Request) -> str:
+    """`bn` when the client ranks Bangla above English in `Accept-Language`, else `en`."""
+    return ranked_language(request.headers.get("accept-language", ""), LANGUAGES, "en")
 
 
 def title_for(status: int, lang: str) -> str:

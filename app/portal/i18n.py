@@ -5,6 +5,8 @@ from typing import Literal
 
 from starlette.requests import Request
 
+from app.core.i18n import ranked_language
+
 Lang = Literal["bn", "en"]
 LANGS: tuple[Lang, ...] = ("bn", "en")
 
@@ -116,22 +118,8 @@ def portal_language(request: Request) -> Lang:
     asked = request.query_params.get("lang")
     if asked in LANGS:
         return asked
-    best: Lang = "bn"
-    best_q = -1.0
-    for part in request.headers.get("accept-language", "").split(","):
-        piece = part.strip().split(";")
-        tag = piece[0].strip().lower().split("-")[0]
-        q = 1.0
-        for param in piece[1:]:
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if tag in LANGS and q > best_q:
-            best, best_q = tag, q
-    return best
+    best = ranked_language(request.headers.get("accept-language", ""), LANGS, "bn")
+    return "en" if best == "en" else "bn"
 
 
 class Words:
