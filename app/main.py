@@ -18,6 +18,7 @@ from app.core.db import get_engine, get_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
 from app.core.middleware import LimitBody, RejectNulBytes, SecurityHeaders, SplitCORS
+from app.core.openapi import install_openapi
 from app.core.startup import check_bengali_trigrams
 from app.core.transaction import RequestTransactions
 from app.directory.correction_routes import router as correction_router
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(user_router)
     install_portal(app)
     app.include_router(health_router)
+    install_openapi(app)
     return app
 
 

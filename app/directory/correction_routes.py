@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
+from app.core.openapi import problems
 from app.directory import corrections
 from app.directory.schemas import Page, PageNumber, PerPage
 from app.directory.write_schemas import CorrectionCreate, CorrectionDecision
@@ -46,7 +47,7 @@ class CorrectionRead(BaseModel):
     decision_note: str | None
 
 
-@router.post("", status_code=202, response_model=CorrectionReceipt)
+@router.post("", status_code=202, response_model=CorrectionReceipt, responses=problems(404, 429))
 async def suggest_correction(
     request: Request, session: SessionDep, body: CorrectionCreate
 ) -> CorrectionReceipt:
