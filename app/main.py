@@ -25,6 +25,7 @@ from app.core.middleware import (
     SecurityHeaders,
     SplitCORS,
 )
+from app.core.openapi import install_openapi
 from app.core.startup import check_bengali_trigrams
 from app.core.transaction import RequestTransactions
 from app.directory import correction_routes, maintenance_routes
@@ -111,6 +112,7 @@ def create_app(
         app.include_router(module.router)
     install_portal(app)
     app.include_router(health_router)
+    install_openapi(app)
     return app
 
 

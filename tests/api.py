@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import get_session
 from app.core.transaction import current_transaction
 from app.main import create_app
+from tests.statuses import recording
 
 Json = dict[str, Any]
 
@@ -35,7 +36,7 @@ async def api_client(
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides.update(overrides or {})
-    transport = ASGITransport(app=app, client=address, raise_app_exceptions=False)
+    transport = ASGITransport(app=recording(app), client=address, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

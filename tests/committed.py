@@ -16,6 +16,7 @@ from app.auth.service import issue_token
 from app.main import create_app
 from tests.accounts import PASSWORD_HASH
 from tests.builders import make_organization, make_service
+from tests.statuses import recording
 
 Headers = dict[str, str]
 
@@ -107,7 +108,7 @@ async def _remove(engine: AsyncEngine, orgs: list[uuid.UUID], service: uuid.UUID
 async def committed_client() -> AsyncIterator[AsyncClient]:
     """A client of the app with its real sessions: every request commits on its own connection."""
     async with AsyncClient(
-        transport=ASGITransport(app=create_app(), raise_app_exceptions=False),
+        transport=ASGITransport(app=recording(create_app()), raise_app_exceptions=False),
         base_url="http://testserver",
     ) as http:
         yield http

@@ -17,6 +17,7 @@ from app.cli import cli
 from app.core.config import get_settings
 from tests.api import api_client
 from tests.committed import World, committed_client, committed_world
+from tests.statuses import SEEN, undocumented
 
 
 def recreate_database(url: str) -> None:
@@ -89,3 +90,16 @@ async def live_client(database_url: str) -> AsyncIterator[AsyncClient]:
     """A client of the app with its real sessions: each request commits on its own connection."""
     async with committed_client() as http:
         yield http
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when an operation answered with a status its OpenAPI does not list."""
+    from app.main import create_app
+
+    missing = undocumented(create_app(), SEEN)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["statuses the suite saw that the operations' OpenAPI does not list:", *missing]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.auth.actor import ROLES
+from app.auth.actor import ROLES, Role
 from app.auth.models import User, UserDistrict
 from app.auth.service import account_key, hash_password
 from app.directory.models import Organization
@@ -62,7 +62,7 @@ def create_user(
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 12:
         raise AccountError("passwords have at least 12 characters")
-    if (role == "district_admin") != bool(districts):
+    if (role == Role.DISTRICT_ADMIN) != bool(districts):
         raise AccountError("district admins, and only they, are given districts")
     email = account_key(email)
     if session.execute(select(User.id).where(User.email == email)).first():

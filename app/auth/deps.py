@@ -10,10 +10,12 @@ from app.auth.actor import Actor
 from app.auth.errors import NotAuthenticated
 from app.auth.service import TokenClaims, user_for_token
 from app.core.db import SessionDep
+from app.core.openapi import raises
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+@raises(401)
 async def authenticated(
     request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> tuple[Actor, TokenClaims]:
@@ -32,6 +34,7 @@ async def authenticated(
     return actor, claims
 
 
+@raises(403)
 async def current_actor(
     auth: Annotated[tuple[Actor, TokenClaims], Depends(authenticated)],
 ) -> Actor:

@@ -7,10 +7,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service as auth
 from app.auth.deps import Authenticated, CurrentActor, client_address
+from app.auth.errors import UnstorableCharacter
 from app.auth.schemas import MeRead, TokenRead
 from app.core.db import SessionDep, SideSessionDep
-from app.core.errors import InvalidField
 from app.core.middleware import CrossOrigin
+from app.core.openapi import problems
 from app.core.schemas import unstorable
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 cross_origin = CrossOrigin(private_read_prefixes=("/auth",))
 
 
-@router.post("/token", response_model=TokenRead)
+@router.post("/token", response_model=TokenRead, responses=problems(401, 429))
 async def create_token(
     request: Request,
     response: Response,
@@ -29,8 +30,7 @@ async def create_token(
     """Exchange an email and password for a short-lived bearer token."""
     for field in ("username", "password"):
         if unstorable(getattr(form, field)):
-            raise InvalidField(field, "contains a character that cannot be stored (NUL)",
-                               "সংরক্ষণ করা যায় না এমন অক্ষর আছে")  # fmt: skip
+            raise UnstorableCharacter(field=field)
     issued = await auth.sign_in(
         session, side_session, email=form.username, password=form.password,
         client=client_address(request),

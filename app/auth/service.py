@@ -13,7 +13,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.auth.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts
+from app.auth.errors import (
+    InvalidCredentials,
+    TokenExpired,
+    TokenInvalid,
+    TokenRevoked,
+    TooManySignIns,
+)
 from app.auth.models import LoginFailure, RevokedToken, User
 from app.core.config import get_settings
 
@@ -105,10 +111,9 @@ def decode_token(token: str) -> TokenClaims:
             role=str(claims.get("role", "")),
         )
     except jwt.ExpiredSignatureError as exc:
-        raise NotAuthenticated("The token has expired; sign in again.",
-                               "টোকেনের মেয়াদ শেষ; আবার সাইন ইন করুন।") from exc  # fmt: skip
+        raise TokenExpired() from exc
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
-        raise NotAuthenticated("The token is not valid.", "টোকেনটি বৈধ নয়।") from exc
+        raise TokenInvalid() from exc
 
 
 async def user_for_token(session: AsyncSession, token: str) -> tuple[User, TokenClaims]:
@@ -124,8 +129,7 @@ async def user_for_token(session: AsyncSession, token: str) -> tuple[User, Token
         or not user.active
         or claims.issued_at < user.tokens_valid_after.replace(microsecond=0)
     ):
-        raise NotAuthenticated("The token is no longer valid; sign in again.",
-                               "টোকেনটি আর বৈধ নয়; আবার সাইন ইন করুন।")  # fmt: skip
+        raise TokenRevoked()
     return user, claims
 
 
@@ -149,11 +153,7 @@ async def check_throttle(session: AsyncSession, *, account: str, client: str) ->
         )
     )  # fmt: skip
     if failures is not None and failures >= settings.login_failure_limit:
-        minutes = settings.login_failure_window_minutes
-        raise TooManyAttempts(
-            f"Too many failed sign-ins for this account from this client; wait up to {minutes} minutes.",
-            f"এই ক্লায়েন্ট থেকে এই অ্যাকাউন্টে অনেকবার ভুল সাইন-ইন; সর্বোচ্চ {minutes} মিনিট অপেক্ষা করুন।",
-        )  # fmt: skip
+        raise TooManySignIns(minutes=settings.login_failure_window_minutes)
 
 
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:

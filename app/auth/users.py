@@ -10,11 +10,17 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.context import touch
 from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
+from app.auth.errors import (
+    AccountNotManaged,
+    DistrictsOnlyForDistrictAdmins,
+    EmailTaken,
+    NoSuchOrganization,
+    OwnAccount,
+    RoleNeedsDistricts,
+    UserNotFound,
+)
 from app.auth.models import User, UserDistrict
 from app.auth.service import account_key, hash_password
-from app.core.errors import AppError, NotFound
-from app.directory.errors import InvalidReference
 from app.directory.lookups import resolve_district
 from app.directory.models import Organization
 
@@ -27,16 +33,6 @@ GRANTABLE: dict[str, tuple[str, ...]] = {
 
 
 UNIQUE_VIOLATION = "23505"
-
-
-class EmailTaken(AppError):
-    status = 409
-    code = "email-taken"
-
-
-def _forbidden() -> Forbidden:
-    return Forbidden("Your role does not allow managing this account.",
-                     "আপনার ভূমিকায় এই অ্যাকাউন্ট পরিচালনার অনুমতি নেই।")  # fmt: skip
 
 
 def _may_manage(actor: Actor, org: Organization) -> bool:
@@ -53,7 +49,7 @@ async def list_users(
     """The accounts the actor manages: all (admin), its districts' (district admin), its own
     organization's (organization admin)."""
     if actor.role not in GRANTABLE:
-        raise _forbidden()
+        raise AccountNotManaged()
     conditions: list[Any] = []
     if actor.role == Role.DISTRICT_ADMIN:
         orgs = select(Organization.id).where(
@@ -75,14 +71,13 @@ async def list_users(
 async def _organization(session: AsyncSession, organization_id: uuid.UUID) -> Organization:
     org = await session.get(Organization, organization_id)
     if org is None:
-        raise InvalidReference("organization_id", "no such organization", "এমন কোনো সংস্থা নেই")
+        raise NoSuchOrganization()
     return org
 
 
 async def _districts(session: AsyncSession, role: str, districts: list[str]) -> list[str]:
     if (role == Role.DISTRICT_ADMIN) != bool(districts):
-        raise InvalidReference("districts", "district admins, and only they, are given districts",
-                               "শুধু জেলা অ্যাডমিনদের জেলা দেওয়া হয়")  # fmt: skip
+        raise DistrictsOnlyForDistrictAdmins()
     return [await resolve_district(session, d, "districts") for d in districts]
 
 
@@ -93,12 +88,12 @@ async def create_user(
     """A new account of an organization the actor manages, with a role it may grant."""
     org = await _organization(session, organization_id)
     if not _may_manage(actor, org) or role not in GRANTABLE.get(actor.role, ()):
-        raise _forbidden()
+        raise AccountNotManaged()
     pcodes = await _districts(session, role, districts)
     if actor.role != Role.ADMIN and not set(pcodes) <= actor.districts:
-        raise _forbidden()
+        raise AccountNotManaged()
     email = account_key(email)
-    taken = EmailTaken(f"There is an account for {email} already.", f"{email} এর অ্যাকাউন্ট আগেই আছে।")
+    taken = EmailTaken(email=email)
     if (await session.execute(select(User.id).where(User.email == email))).first():
         raise taken
     user = User(id=uuid.uuid4(), email=email, password_hash=hash_password(password),
@@ -123,9 +118,9 @@ async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> U
         await session.execute(stmt.execution_options(populate_existing=True))
     ).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"No user with id {user_id}.", f"{user_id} আইডির কোনো ব্যবহারকারী নেই।")
+        raise UserNotFound(user_id=user_id)
     if not _may_manage(actor, await _organization(session, user.organization_id)):
-        raise _forbidden()
+        raise AccountNotManaged()
     touch(user.id)
     return user
 
@@ -139,19 +134,17 @@ async def update_user(
     user = await get_user(session, actor, user_id)
     if user.id == actor.user_id:
         # no one disables, demotes or re-keys themselves by accident: another admin does it
-        raise Forbidden("You cannot change your own account; ask another admin.",
-                        "নিজের অ্যাকাউন্ট নিজে বদলানো যায় না; অন্য একজন অ্যাডমিনকে বলুন।")  # fmt: skip
+        raise OwnAccount()
     if user.role not in GRANTABLE.get(actor.role, ()) or (
         role and role not in GRANTABLE[actor.role]
     ):
-        raise _forbidden()
+        raise AccountNotManaged()
     if (
         role is not None
         and role != user.role
         and (role == Role.DISTRICT_ADMIN) != bool(user.districts)
     ):
-        raise InvalidReference("role", "district admins, and only they, have districts",
-                               "শুধু জেলা অ্যাডমিনদের জেলা থাকে")  # fmt: skip
+        raise RoleNeedsDistricts()
     if active is not None:
         user.active = active
     if role is not None:

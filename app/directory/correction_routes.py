@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from app.auth.deps import CurrentActor, client_address
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
+from app.core.openapi import problems
 from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import corrections
 from app.directory.schemas import CorrectionRead, CorrectionReceipt
@@ -22,7 +23,7 @@ cross_origin = CrossOrigin(
 )
 
 
-@router.post("", status_code=202, response_model=CorrectionReceipt)
+@router.post("", status_code=202, response_model=CorrectionReceipt, responses=problems(404, 429))
 async def suggest_correction(
     request: Request, session: SessionDep, body: CorrectionCreate
 ) -> CorrectionReceipt:

@@ -12,7 +12,7 @@ from app.audit.context import touch
 from app.auth.actor import Actor, Role
 from app.auth.errors import Forbidden, TooManyAttempts
 from app.core.config import get_settings
-from app.core.errors import AppError, InvalidParameter, NotFound
+from app.core.errors import Conflict, InvalidField, NotFound
 from app.directory import contacts, locations, lookups, organizations, services
 from app.directory.models import Correction, Location, Organization, Phone, Service
 from app.directory.write_schemas import (
@@ -36,9 +36,49 @@ MODELS: dict[str, type[Any]] = {
 }  # fmt: skip
 
 
-class AlreadyDecided(AppError):
-    status = 409
+class TooManySuggestions(TooManyAttempts):
+    en = "Too many suggestions from this client in the last hour; try again later."
+    bn = "গত এক ঘণ্টায় এই ক্লায়েন্ট থেকে অনেক প্রস্তাব এসেছে; পরে আবার চেষ্টা করুন।"
+
+
+class NotCorrectable(InvalidField):
+    field = "field"
+    en = "a {resource_type} correction may change: {fields}"
+    bn = "এই ক্ষেত্রটি সংশোধনযোগ্য নয়"
+
+
+class RecordNotFound(NotFound):
+    en = "No {resource_type} with id {resource_id}."
+    bn = "{resource_id} আইডির কোনো তথ্য নেই।"
+
+
+class NotModerator(Forbidden):
+    en = "Only admins and district admins moderate corrections."
+    bn = "শুধু অ্যাডমিন ও জেলা অ্যাডমিন সংশোধন যাচাই করেন।"
+
+
+class OtherDistrictsCorrection(Forbidden):
+    en = "This correction belongs to another district's queue."
+    bn = "এই সংশোধনটি অন্য জেলার তালিকার।"
+
+
+class CorrectionNotFound(NotFound):
+    en = "No correction with id {correction_id}."
+    bn = "{correction_id} আইডির কোনো সংশোধন নেই।"
+
+
+class AlreadyDecided(Conflict):
     code = "correction-already-decided"
+    en = "The correction was {status} already."
+    bn = "সংশোধনটির সিদ্ধান্ত আগেই হয়েছে।"
+
+
+class NotApplicable(InvalidField):
+    """The stored proposal breaks a rule of the entry it would change."""
+
+    field = "proposed_value"
+    en = "cannot be applied: {reason}; dismiss it or edit the entry"
+    bn = "প্রস্তাবিত মানটি প্রয়োগ করা যায় না"
 
 
 def _current_value(record: Any, field: str) -> str | None:
@@ -54,19 +94,13 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
         select(func.count()).select_from(Correction).where(Correction.client == client, Correction.created_at >= since)
     )  # fmt: skip
     if recent is not None and recent >= settings.correction_limit_per_hour:
-        raise TooManyAttempts(
-            "Too many suggestions from this client in the last hour; try again later.",
-            "গত এক ঘণ্টায় এই ক্লায়েন্ট থেকে অনেক প্রস্তাব এসেছে; পরে আবার চেষ্টা করুন।",
-        )
+        raise TooManySuggestions()
     if data.field not in CORRECTABLE[data.resource_type]:
-        raise InvalidParameter(
-            "field", f"a {data.resource_type} correction may change: {', '.join(CORRECTABLE[data.resource_type])}",
-            "এই ক্ষেত্রটি সংশোধনযোগ্য নয়",
-        )  # fmt: skip
+        fields = ", ".join(CORRECTABLE[data.resource_type])
+        raise NotCorrectable(resource_type=data.resource_type, fields=fields)
     record = await session.get(MODELS[data.resource_type], data.resource_id)
     if record is None:
-        raise NotFound(f"No {data.resource_type} with id {data.resource_id}.",
-                       f"{data.resource_id} আইডির কোনো তথ্য নেই।")  # fmt: skip
+        raise RecordNotFound(resource_type=data.resource_type, resource_id=data.resource_id)
     org = await lookups.organization_of(session, data.resource_type, data.resource_id)
     correction = Correction(
         id=uuid.uuid4(), resource_type=data.resource_type, resource_id=data.resource_id,
@@ -90,8 +124,7 @@ async def queue(
 ) -> tuple[list[Correction], int]:
     """The corrections of the actor's districts (all of them for admins), oldest first."""
     if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN):
-        raise Forbidden("Only admins and district admins moderate corrections.",
-                        "শুধু অ্যাডমিন ও জেলা অ্যাডমিন সংশোধন যাচাই করেন।")  # fmt: skip
+        raise NotModerator()
     conditions: list[Any] = [Correction.status == status]
     if actor.role == Role.DISTRICT_ADMIN:
         conditions.append(Correction.district_pcode.in_(sorted(actor.districts)))
@@ -111,16 +144,11 @@ async def _pending(session: AsyncSession, actor: Actor, correction_id: uuid.UUID
         Correction, correction_id, with_for_update=True, populate_existing=True
     )
     if correction is None:
-        raise NotFound(
-            f"No correction with id {correction_id}.", f"{correction_id} আইডির কোনো সংশোধন নেই।"
-        )
+        raise CorrectionNotFound(correction_id=correction_id)
     if not _may_moderate(actor, correction):
-        raise Forbidden("This correction belongs to another district's queue.",
-                        "এই সংশোধনটি অন্য জেলার তালিকার।")  # fmt: skip
+        raise OtherDistrictsCorrection()
     if correction.status != "pending":
-        raise AlreadyDecided(
-            f"The correction was {correction.status} already.", "সংশোধনটির সিদ্ধান্ত আগেই হয়েছে।"
-        )
+        raise AlreadyDecided(status=correction.status)
     touch(correction.id, correction.resource_id)
     return correction
 
@@ -156,10 +184,7 @@ async def accept(
                 session, actor, correction.resource_id, PhoneUpdate.model_validate(change)
             )
     except ValidationError as exc:
-        raise InvalidParameter(
-            "proposed_value", f"cannot be applied: {exc.errors()[0]['msg']}; dismiss it or edit the entry",
-            "প্রস্তাবিত মানটি প্রয়োগ করা যায় না",
-        ) from exc  # fmt: skip
+        raise NotApplicable(reason=exc.errors()[0]["msg"]) from exc
     _decide(correction, actor, "accepted", note)
     await session.flush()
     return correction

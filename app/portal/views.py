@@ -29,6 +29,22 @@ KEPT = ("search", "category", "division", "district", "upazila", "near", "lat", 
         "radius_km", "free_of_cost")  # fmt: skip
 
 
+class NotANumber(InvalidParameter):
+    en = "must be a number"
+    bn = "একটি সংখ্যা হতে হবে"
+
+
+class OutOfRange(InvalidParameter):
+    en = "must be between {low} and {high}"
+    bn = "{low} থেকে {high} এর মধ্যে হতে হবে"
+
+
+class RadiusNotPositive(InvalidParameter):
+    field = "radius_km"
+    en = "must be above 0"
+    bn = "০ এর বেশি হতে হবে"
+
+
 # places ---------------------------------------------------------------------------------------
 
 
@@ -209,7 +225,7 @@ def _number(name: str, value: str) -> float | None:
     try:
         return float(value.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
     except ValueError:
-        raise InvalidParameter(name, "must be a number", "একটি সংখ্যা হতে হবে") from None
+        raise NotANumber(field=name) from None
 
 
 def _params(filters: Filters) -> SearchParams:
@@ -234,11 +250,10 @@ async def service_query(session: AsyncSession, filters: Filters) -> ServiceQuery
     lat, lng = _number("lat", filters.lat), _number("lng", filters.lng)
     for name, value, low, high in (("lat", lat, -90, 90), ("lng", lng, -180, 180)):
         if value is not None and not low <= value <= high:
-            raise InvalidParameter(name, f"must be between {low} and {high}",
-                                   f"{low} থেকে {high} এর মধ্যে হতে হবে")  # fmt: skip
+            raise OutOfRange(field=name, low=low, high=high)
     radius = _number("radius_km", filters.radius_km)
     if radius is not None and radius <= 0:
-        raise InvalidParameter("radius_km", "must be above 0", "০ এর বেশি হতে হবে")
+        raise RadiusNotPositive()
     return await build_service_query(session, _params(filters))
 
 

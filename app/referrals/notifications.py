@@ -19,12 +19,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
 from app.core.config import get_settings
+from app.core.errors import Forbidden
 from app.directory.errors import OrganizationNotFound
 from app.directory.models import Organization
 from app.referrals import outbound
 from app.referrals.models import NotificationOutbox, OrganizationWebhook, Referral
+
+
+class NotWebhookAdmin(Forbidden):
+    en = "Only platform admins set or remove an organization's webhook."
+    bn = "শুধু প্ল্যাটফর্মের অ্যাডমিন সংস্থার ওয়েবহুক ঠিক করেন বা সরান।"
+
 
 logger = logging.getLogger("app.referrals.notifications")
 MAX_BACKOFF = timedelta(hours=6)
@@ -285,16 +291,10 @@ async def set_webhook(
     """Set or remove an organization's webhook. Platform admins only: the URL decides where the
     server sends requests, so it is checked (`outbound.check_webhook_url`) before it is kept."""
     if actor.role != Role.ADMIN:
-        raise Forbidden(
-            "Only platform admins set or remove an organization's webhook.",
-            "শুধু প্ল্যাটফর্মের অ্যাডমিন সংস্থার ওয়েবহুক ঠিক করেন বা সরান।",
-        )
+        raise NotWebhookAdmin()
     found = await session.execute(select(Organization.id).where(Organization.id == organization_id))
     if found.first() is None:
-        raise OrganizationNotFound(
-            f"No organization with id {organization_id}.",
-            f"{organization_id} আইডির কোনো সংস্থা নেই।",
-        )
+        raise OrganizationNotFound(organization_id=str(organization_id))
     hook = await session.get(OrganizationWebhook, organization_id)
     if url is None:
         if hook is not None:

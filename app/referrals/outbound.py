@@ -27,9 +27,51 @@ class UnsafeWebhookUrl(InvalidField):
     """A webhook URL the service will not post to; names the field `url` and says why."""
 
     code = "unsafe-webhook-url"
+    field = "url"
 
-    def __init__(self, detail: str, detail_bn: str) -> None:
-        super().__init__("url", detail, detail_bn)
+
+class UnusableUrl(UnsafeWebhookUrl):
+    en = "not a usable URL ({error})."
+    bn = "ব্যবহারযোগ্য URL নয় ({error})।"
+
+
+class NotHttps(UnsafeWebhookUrl):
+    en = "webhooks must use https (plain http only in development)."
+    bn = "ওয়েবহুক অবশ্যই https হতে হবে (সাধারণ http শুধু ডেভেলপমেন্টে)।"
+
+
+class UserInfoInUrl(UnsafeWebhookUrl):
+    en = "a webhook URL must not carry a user name or password."
+    bn = "ওয়েবহুক URL-এ ব্যবহারকারীর নাম বা পাসওয়ার্ড রাখা যাবে না।"
+
+
+class NoHost(UnsafeWebhookUrl):
+    en = "a webhook URL needs a host name or an address."
+    bn = "ওয়েবহুক URL-এ হোস্টের নাম বা ঠিকানা থাকতে হবে।"
+
+
+class SlowResolve(UnsafeWebhookUrl):
+    en = "{host} did not resolve within {seconds:g} seconds."
+    bn = "{host} হোস্টের ঠিকানা {seconds:g} সেকেন্ডের মধ্যে পাওয়া যায়নি।"
+
+
+class NoAddress(UnsafeWebhookUrl):
+    en = "{host} does not resolve to any address."
+    bn = "{host} হোস্টের কোনো ঠিকানা পাওয়া যায় না।"
+
+
+class NonPublicAddress(UnsafeWebhookUrl):
+    """An address literal that is not a public internet address; `why` says what it is."""
+
+    en = "{address} is {why}; webhooks are posted only to public internet addresses (or to hosts in WEBHOOK_ALLOWED_HOSTS)."
+    bn = "{address} হলো {why_bn}; ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।"
+
+
+class NonPublicHost(UnsafeWebhookUrl):
+    """A host name resolving to an address that is not public; `why` says what it is."""
+
+    en = "{host} resolves to {address}, {why}; webhooks are posted only to public internet addresses (or to hosts in WEBHOOK_ALLOWED_HOSTS)."
+    bn = "{host} হোস্টের ঠিকানা {address}, যা {why_bn}; ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।"
 
 
 @dataclass(frozen=True)
@@ -131,25 +173,16 @@ def _split(url: str, *, development: bool) -> tuple[SplitResult, str, int]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeWebhookUrl(f"not a usable URL ({exc}).", f"ব্যবহারযোগ্য URL নয় ({exc})।") from exc
+        raise UnusableUrl(error=exc) from exc
     scheme = parts.scheme.lower()
     allowed = ("https", "http") if development else ("https",)
     if scheme not in allowed:
-        raise UnsafeWebhookUrl(
-            "webhooks must use https (plain http only in development).",
-            "ওয়েবহুক অবশ্যই https হতে হবে (সাধারণ http শুধু ডেভেলপমেন্টে)।",
-        )
+        raise NotHttps()
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise UnsafeWebhookUrl(
-            "a webhook URL must not carry a user name or password.",
-            "ওয়েবহুক URL-এ ব্যবহারকারীর নাম বা পাসওয়ার্ড রাখা যাবে না।",
-        )
+        raise UserInfoInUrl()
     host = (parts.hostname or "").rstrip(".")
     if not host or not (_is_address(host) or set(host) <= set(_HOST_NAME)):
-        raise UnsafeWebhookUrl(
-            "a webhook URL needs a host name or an address.",
-            "ওয়েবহুক URL-এ হোস্টের নাম বা ঠিকানা থাকতে হবে।",
-        )
+        raise NoHost()
     return parts, host, port or DEFAULT_PORTS[scheme]
 
 
@@ -178,37 +211,20 @@ async def check_webhook_url(url: str) -> Target:
     try:
         addresses = await resolve(host, port)
     except TimeoutError as exc:
-        raise UnsafeWebhookUrl(
-            f"{host} did not resolve within {RESOLVE_TIMEOUT_SECONDS:g} seconds.",
-            f"{host} হোস্টের ঠিকানা {RESOLVE_TIMEOUT_SECONDS:g} সেকেন্ডের মধ্যে পাওয়া যায়নি।",
-        ) from exc
+        raise SlowResolve(host=host, seconds=RESOLVE_TIMEOUT_SECONDS) from exc
     except (OSError, UnicodeError) as exc:  # socket.gaierror is an OSError
-        raise UnsafeWebhookUrl(
-            f"{host} does not resolve to any address.",
-            f"{host} হোস্টের কোনো ঠিকানা পাওয়া যায় না।",
-        ) from exc
+        raise NoAddress(host=host) from exc
     if not addresses:
-        raise UnsafeWebhookUrl(
-            f"{host} does not resolve to any address.",
-            f"{host} হোস্টের কোনো ঠিকানা পাওয়া যায় না।",
-        )
+        raise NoAddress(host=host)
     names, networks = _allowlist(settings.webhook_allowed_hosts)
     if host not in names:
         for address in addresses:
             problem = address_problem(address)
             if problem is not None and not any(address in network for network in networks):
-                english, bangla = problem
+                why, why_bn = problem
                 if _is_address(host):
-                    what, what_bn = f"{address} is {english}", f"{address} হলো {bangla}"
-                else:
-                    what = f"{host} resolves to {address}, {english}"
-                    what_bn = f"{host} হোস্টের ঠিকানা {address}, যা {bangla}"
-                raise UnsafeWebhookUrl(
-                    f"{what}; webhooks are posted only to public internet addresses (or to "
-                    "hosts in WEBHOOK_ALLOWED_HOSTS).",
-                    f"{what_bn}; ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা "
-                    "WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।",
-                )
+                    raise NonPublicAddress(address=address, why=why, why_bn=why_bn)
+                raise NonPublicHost(host=host, address=address, why=why, why_bn=why_bn)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(
         scheme=parts.scheme.lower(), host=host, port=port, address=addresses[0],

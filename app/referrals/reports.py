@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Float, and_, cast, extract, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
+from app.core.errors import Forbidden
 from app.directory.models import Organization
 from app.referrals.matching import quota_used
 from app.referrals.models import MouService, Referral, ReferralEvent
@@ -28,6 +28,13 @@ GROUPS: dict[str, Any] = {
     "month": func.to_char(func.timezone("Asia/Dhaka", Referral.requested_at), "YYYY-MM"),
 }
 SMALL_CELL = 5
+
+
+class NoReports(Forbidden):
+    en = "Your role has no referral reports."
+    bn = "আপনার ভূমিকায় রেফারেল প্রতিবেদন নেই।"
+
+
 COUNTS = ("sent", "accepted", "accepted_within_sla", "rejected", "completed", "failed", "cancelled",
           "overdue", "free_of_cost_honoured", "free_of_cost_not_honoured")  # fmt: skip
 
@@ -59,7 +66,7 @@ def _scope(actor: Actor) -> tuple[list[ColumnElement[bool]], bool]:
         ], True
     if actor.role == Role.ADMIN:
         return [], True
-    raise Forbidden("Your role has no referral reports.", "আপনার ভূমিকায় রেফারেল প্রতিবেদন নেই।")
+    raise NoReports()
 
 
 def _filters(f: ReportFilter) -> list[ColumnElement[bool]]:
