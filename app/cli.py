@@ -133,9 +133,13 @@ def create_user_command(
 
     def action(session: Session) -> None:
         create_user(
-            session, email=email, password=secret, organization=organization, role=role,
+            session,
+            email=email,
+            password=secret,
+            organization=organization,
+            role=role,
             districts=district,
-        )  # fmt: skip
+        )
 
     _account_command(action, f"created {email}")
 
@@ -231,15 +235,20 @@ def search_rebuild_command() -> None:
         try:
             settings = await current_settings(meili_client())
             with Progress(
-                TextColumn("indexing services"), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("indexing services"),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
                 console=console,
-            ) as bar:  # fmt: skip
+            ) as bar:
                 task = bar.add_task("index", total=None)
                 async with get_engine().connect() as connection:
                     return await rebuild(
-                        connection, meili_client(), uid, settings,
+                        connection,
+                        meili_client(),
+                        uid,
+                        settings,
                         progress=lambda done: bar.update(task, completed=done),
-                    )  # fmt: skip
+                    )
         finally:
             await get_engine().dispose()
 

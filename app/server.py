@@ -141,12 +141,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(
             431,
             problem_bytes(
-                431, code="request-header-fields-too-large",
+                431,
+                code="request-header-fields-too-large",
                 title="Request header fields too large",
                 detail=f"The request line and headers are larger than {limit} bytes.",
                 detail_bn=f"অনুরোধের লাইন ও হেডার মিলিয়ে {limit} বাইটের বেশি।",
             ),
-        )  # fmt: skip
+        )
 
     def _head_timed_out(self) -> None:
         self.head_timer = None
@@ -162,11 +163,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(
             408,
             problem_bytes(
-                408, code="request-timeout", title="Request timeout",
+                408,
+                code="request-timeout",
+                title="Request timeout",
                 detail=f"The request line and headers did not arrive within {seconds} seconds.",
                 detail_bn=f"অনুরোধের লাইন ও হেডার {seconds} সেকেন্ডের মধ্যে আসেনি।",
             ),
-        )  # fmt: skip
+        )
 
     def _body_timed_out(self) -> None:
         self.body_timer = None
@@ -184,11 +187,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._write_refusal(
             408,
             problem_bytes(
-                408, code="request-timeout", title="Request timeout",
+                408,
+                code="request-timeout",
+                title="Request timeout",
                 detail=f"The request body did not arrive within {seconds} seconds.",
                 detail_bn=f"অনুরোধের বডি {seconds} সেকেন্ডের মধ্যে আসেনি।",
             ),
-        )  # fmt: skip
+        )
 
     def _refuse(self, status: int, body: bytes) -> None:
         """Answer `status` and close, unless another response is under way: then just close."""
@@ -205,12 +210,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
         head += [
-            b"content-type: ", PROBLEM_JSON.encode("ascii"), b"\r\n",
-            b"content-length: ", str(len(body)).encode("ascii"), b"\r\n",
+            b"content-type: ",
+            PROBLEM_JSON.encode("ascii"),
+            b"\r\n",
+            b"content-length: ",
+            str(len(body)).encode("ascii"),
+            b"\r\n",
             b"cache-control: no-store\r\n",
             b"x-content-type-options: nosniff\r\n",
             b"connection: close\r\n\r\n",
-        ]  # fmt: skip
+        ]
         self.transport.write(b"".join(head) + body)
         self.lingering = True
         self.flow.resume_reading()

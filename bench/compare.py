@@ -251,10 +251,24 @@ def run_pgbench(
     for old in workdir.glob("pgbench_log.*"):
         old.unlink()
     command = [
-        str(PGBENCH), "-n", "-M", "prepared", "-c", str(concurrency), "-j", "2",
-        "-T", str(max(1, round(seconds))), "-l",
-        "-h", dsn_parts["host"], "-p", dsn_parts["port"], "-U", dsn_parts["user"],
-    ]  # fmt: skip
+        str(PGBENCH),
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        str(concurrency),
+        "-j",
+        "2",
+        "-T",
+        str(max(1, round(seconds))),
+        "-l",
+        "-h",
+        dsn_parts["host"],
+        "-p",
+        dsn_parts["port"],
+        "-U",
+        dsn_parts["user"],
+    ]
     for path, weight in scripts:
         command += ["-f", f"{path}@{weight}"]
     command.append(dsn_parts["database"])
@@ -444,12 +458,22 @@ def print_table(runs: dict[str, dict[str, Run]], title: str) -> list[dict[str, A
     table = Table(title=title)
     columns = [
         "scenario",
-        "API/PG req/s", "p50", "p95",
-        "SQL req/s", "p50", "p95", "API/SQL",
-        "API/Meili req/s", "p50", "p95",
-        "Meili req/s", "p50", "p95", "API/Meili",
+        "API/PG req/s",
+        "p50",
+        "p95",
+        "SQL req/s",
+        "p50",
+        "p95",
+        "API/SQL",
+        "API/Meili req/s",
+        "p50",
+        "p95",
+        "Meili req/s",
+        "p50",
+        "p95",
+        "API/Meili",
         "Meili API / PG API",
-    ]  # fmt: skip
+    ]
     for column in columns:
         table.add_column(column, justify="left" if column == "scenario" else "right")
     rows = []
@@ -459,12 +483,22 @@ def print_table(runs: dict[str, dict[str, Run]], title: str) -> list[dict[str, A
         a, b, c, d = (s.get(t, empty) for t in TARGETS)
         table.add_row(
             scenario,
-            f"{a['rps']:.1f}", f"{a['p50_ms']:.0f}", f"{a['p95_ms']:.0f}",
-            f"{b['rps']:.1f}", f"{b['p50_ms']:.0f}", f"{b['p95_ms']:.0f}", _ratio(a["rps"], b["rps"]),
-            f"{c['rps']:.1f}", f"{c['p50_ms']:.0f}", f"{c['p95_ms']:.0f}",
-            f"{d['rps']:.1f}", f"{d['p50_ms']:.0f}", f"{d['p95_ms']:.0f}", _ratio(c["rps"], d["rps"]),
+            f"{a['rps']:.1f}",
+            f"{a['p50_ms']:.0f}",
+            f"{a['p95_ms']:.0f}",
+            f"{b['rps']:.1f}",
+            f"{b['p50_ms']:.0f}",
+            f"{b['p95_ms']:.0f}",
+            _ratio(a["rps"], b["rps"]),
+            f"{c['rps']:.1f}",
+            f"{c['p50_ms']:.0f}",
+            f"{c['p95_ms']:.0f}",
+            f"{d['rps']:.1f}",
+            f"{d['p50_ms']:.0f}",
+            f"{d['p95_ms']:.0f}",
+            _ratio(c["rps"], d["rps"]),
             _ratio(c["rps"], a["rps"]),
-        )  # fmt: skip
+        )
         rows.append({"scenario": scenario, **s})
     console.print(table)
     for scenario, targets in runs.items():

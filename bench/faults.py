@@ -62,12 +62,17 @@ def accounts() -> tuple[list[dict[str, str]], tuple[uuid.UUID, uuid.UUID, uuid.U
             (provider_id, "caseworker"),
             (referrer_id, "admin"),
         ):
-            user = User(id=uuid.uuid4(), email=f"faults-{uuid.uuid4().hex[:8]}@faults.invalid",
-                        organization_id=org, role=role)  # fmt: skip
+            user = User(
+                id=uuid.uuid4(),
+                email=f"faults-{uuid.uuid4().hex[:8]}@faults.invalid",
+                organization_id=org,
+                role=role,
+            )
             conn.execute(
                 "INSERT INTO app_user (id, email, password_hash, organization_id, role, tokens_valid_after) "
-                "VALUES (%s, %s, 'x', %s, %s, now() - interval '1 minute')", (user.id, user.email, org, role),
-            )  # fmt: skip
+                "VALUES (%s, %s, 'x', %s, %s, now() - interval '1 minute')",
+                (user.id, user.email, org, role),
+            )
             headers.append({"Authorization": f"Bearer {issue_token(user).access_token}"})
     return headers, (referrer_id, provider_id, service_id)
 
@@ -143,10 +148,25 @@ async def quota(
     ids: tuple[uuid.UUID, uuid.UUID, uuid.UUID],
 ) -> dict[str, Any]:
     referrer_id, provider_id, service_id = ids
-    mou = await http.post("/mous", headers=admin, json={
-        "reference": f"FAULTS-{uuid.uuid4().hex[:6]}", "referring_organization_id": str(referrer_id),
-        "provider_organization_id": str(provider_id), "valid_from": "2026-01-01", "status": "active",
-        "services": [{"category": "legal_aid", "service_id": str(service_id), "quota": 3, "quota_period": "year"}]})  # fmt: skip
+    mou = await http.post(
+        "/mous",
+        headers=admin,
+        json={
+            "reference": f"FAULTS-{uuid.uuid4().hex[:6]}",
+            "referring_organization_id": str(referrer_id),
+            "provider_organization_id": str(provider_id),
+            "valid_from": "2026-01-01",
+            "status": "active",
+            "services": [
+                {
+                    "category": "legal_aid",
+                    "service_id": str(service_id),
+                    "quota": 3,
+                    "quota_period": "year",
+                }
+            ],
+        },
+    )
     mou.raise_for_status()
     responses = await asyncio.gather(
         *(
@@ -168,8 +188,15 @@ async def quota(
     }
 
 
-async def load(http: httpx.AsyncClient, referrer: dict[str, str], service_id: uuid.UUID, prefix: str,
-               until: float, answered: list[str], statuses: list[tuple[float, int]]) -> None:  # fmt: skip
+async def load(
+    http: httpx.AsyncClient,
+    referrer: dict[str, str],
+    service_id: uuid.UUID,
+    prefix: str,
+    until: float,
+    answered: list[str],
+    statuses: list[tuple[float, int]],
+) -> None:
     while time.monotonic() < until:
         try:
             response = await http.post(
@@ -190,8 +217,12 @@ def missing_records(answered: list[str], prefix: str) -> dict[str, int]:
             str(r[0])
             for r in conn.execute("SELECT id FROM referral WHERE id = ANY(%s::uuid[])", (answered,))
         }
-        audited = {r[0] for r in conn.execute(
-            "SELECT unnest(record_ids) FROM audit_event WHERE path = '/referrals' AND method = 'POST'")}  # fmt: skip
+        audited = {
+            r[0]
+            for r in conn.execute(
+                "SELECT unnest(record_ids) FROM audit_event WHERE path = '/referrals' AND method = 'POST'"
+            )
+        }
         committed = [
             str(r[0])
             for r in conn.execute(

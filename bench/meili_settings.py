@@ -180,8 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--rounds", type=int, default=2)
     add("--cases", type=int, default=1000)
     add("--seed", type=int, default=1)
-    add("--scenarios", nargs="+", default=["radius+text+facets", "typo-text", "admin+category"],
-        choices=list(SCENARIOS))  # fmt: skip
+    add(
+        "--scenarios",
+        nargs="+",
+        default=["radius+text+facets", "typo-text", "admin+category"],
+        choices=list(SCENARIOS),
+    )
     add("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     args = parser.parse_args(argv)
     runs = asyncio.run(run(args))

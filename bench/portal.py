@@ -38,8 +38,14 @@ def main() -> None:
     table = Table(
         title=f"/find beside /services, median of {args.rounds} interleaved requests (ms)"
     )
-    for column in ("query", "/services", "/services full=true", "/find", "/find ÷ /services",
-                   "/find ÷ full=true"):  # fmt: skip
+    for column in (
+        "query",
+        "/services",
+        "/services full=true",
+        "/find",
+        "/find ÷ /services",
+        "/find ÷ full=true",
+    ):
         table.add_column(column, justify="right" if column != "query" else "left")
     with httpx.Client(base_url=args.base_url, timeout=30) as http:
         for label, params in QUERIES:
@@ -54,8 +60,14 @@ def main() -> None:
                 fulls.append(timed(http, "/services", {**api, "full": "true"}))
                 pages.append(timed(http, "/find", params))
             listed, full, page = (statistics.median(x) for x in (lists, fulls, pages))
-            table.add_row(label, f"{listed:.1f}", f"{full:.1f}", f"{page:.1f}",
-                          f"{page / listed:.2f}", f"{page / full:.2f}")  # fmt: skip
+            table.add_row(
+                label,
+                f"{listed:.1f}",
+                f"{full:.1f}",
+                f"{page:.1f}",
+                f"{page / listed:.2f}",
+                f"{page / full:.2f}",
+            )
     console.print(table)
 
 

@@ -112,8 +112,11 @@ async def _report(base_url: str, token: str, runs: int) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
         for group_by in ["", "sex,age_band", "month", "status"] * runs:
             started = time.perf_counter()
-            response = await http.get("/reports/referrals", params={"group_by": group_by} if group_by else {},
-                                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            response = await http.get(
+                "/reports/referrals",
+                params={"group_by": group_by} if group_by else {},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             response.raise_for_status()
             timings.append((time.perf_counter() - started) * 1000)
     return timings
@@ -128,8 +131,13 @@ async def _transitions(
     async def one_client(http: httpx.AsyncClient) -> None:
         nonlocal failures
         for _ in range(per_client):
-            body = {"case_ref": f"BT-2026-{uuid.uuid4().hex[:8]}", "client": {"sex": "female", "age_band": "18-24"},
-                    "service_id": str(service), "reason": "bench", "consent": {"given": True, "obtained_at": "2026-01-01T00:00:00Z"}}  # fmt: skip
+            body = {
+                "case_ref": f"BT-2026-{uuid.uuid4().hex[:8]}",
+                "client": {"sex": "female", "age_band": "18-24"},
+                "service_id": str(service),
+                "reason": "bench",
+                "consent": {"given": True, "obtained_at": "2026-01-01T00:00:00Z"},
+            }
             created = await http.post(
                 "/referrals", json=body, headers={"Authorization": f"Bearer {referrer}"}
             )
@@ -137,12 +145,24 @@ async def _transitions(
                 failures += 1
                 continue
             etag, rid = created.headers["etag"], created.json()["id"]
-            for move in ({"to": "accepted"}, {"to": "in_progress"},
-                         {"to": "completed", "outcome": {"services_delivered": "bench", "completed_on": "2026-01-02",
-                                                         "free_of_cost_honoured": True}}):  # fmt: skip
+            for move in (
+                {"to": "accepted"},
+                {"to": "in_progress"},
+                {
+                    "to": "completed",
+                    "outcome": {
+                        "services_delivered": "bench",
+                        "completed_on": "2026-01-02",
+                        "free_of_cost_honoured": True,
+                    },
+                },
+            ):
                 started = time.perf_counter()
-                response = await http.post(f"/referrals/{rid}/transitions", json=move,
-                                           headers={"Authorization": f"Bearer {provider}", "If-Match": etag})  # fmt: skip
+                response = await http.post(
+                    f"/referrals/{rid}/transitions",
+                    json=move,
+                    headers={"Authorization": f"Bearer {provider}", "If-Match": etag},
+                )
                 latencies.append((time.perf_counter() - started) * 1000)
                 if response.status_code != 200:
                     failures += 1
@@ -180,14 +200,18 @@ def main() -> None:
         referrer, provider = _token(conn, REFERRER), _token(conn, PROVIDER)
         _, _, service = _ids(conn)
     reports = asyncio.run(_report(args.base_url, referrer, runs=3))
-    console.print(f"report over {args.referrals:,} referrals ({len(reports)} requests, 4 groupings): "
-                  f"p50 {statistics.median(reports):.0f} ms, max {max(reports):.0f} ms")  # fmt: skip
+    console.print(
+        f"report over {args.referrals:,} referrals ({len(reports)} requests, 4 groupings): "
+        f"p50 {statistics.median(reports):.0f} ms, max {max(reports):.0f} ms"
+    )
     latencies, seconds, failures = asyncio.run(
         _transitions(args.base_url, referrer, provider, service, args.concurrency, args.per_client)
     )
-    console.print(f"transitions: {len(latencies)} in {seconds:.1f} s with {args.concurrency} clients "
-                  f"(also {args.concurrency * args.per_client} creations): {len(latencies) / seconds:.1f}/s, "
-                  f"p50 {_pct(latencies, 0.5):.0f} ms, p95 {_pct(latencies, 0.95):.0f} ms, failures {failures}")  # fmt: skip
+    console.print(
+        f"transitions: {len(latencies)} in {seconds:.1f} s with {args.concurrency} clients "
+        f"(also {args.concurrency * args.per_client} creations): {len(latencies) / seconds:.1f}/s, "
+        f"p50 {_pct(latencies, 0.5):.0f} ms, p95 {_pct(latencies, 0.95):.0f} ms, failures {failures}"
+    )
     if failures:
         raise SystemExit(1)
 

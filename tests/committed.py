@@ -36,8 +36,13 @@ async def committed_user(
     session: AsyncSession, organization_id: uuid.UUID, role: str, districts: tuple[str, ...] = ()
 ) -> Headers:
     """A committed account's authorization header."""
-    user = User(id=uuid.uuid4(), email=f"{role}-{uuid.uuid4().hex[:8]}@committed.example",
-                password_hash=PASSWORD_HASH, organization_id=organization_id, role=role)  # fmt: skip
+    user = User(
+        id=uuid.uuid4(),
+        email=f"{role}-{uuid.uuid4().hex[:8]}@committed.example",
+        password_hash=PASSWORD_HASH,
+        organization_id=organization_id,
+        role=role,
+    )
     user.districts = [UserDistrict(district_pcode=d) for d in districts]
     session.add(user)
     await session.flush()
@@ -54,16 +59,23 @@ async def committed_world(engine: AsyncEngine) -> AsyncIterator[World]:
         provider = await make_organization(session, name=f"Committed provider {tag}")
         referrer.district_pcode = provider.district_pcode = "BD4041"
         service = await make_service(
-            session, name=f"Committed legal aid {tag}", categories=("legal_aid",),
-            area_pcodes=("BD4041",), organization=provider,
-        )  # fmt: skip
+            session,
+            name=f"Committed legal aid {tag}",
+            categories=("legal_aid",),
+            area_pcodes=("BD4041",),
+            organization=provider,
+        )
         world = World(
-            referrer_id=referrer.id, provider_id=provider.id, service_id=service.id,
+            referrer_id=referrer.id,
+            provider_id=provider.id,
+            service_id=service.id,
             referrer=await committed_user(session, referrer.id, "caseworker"),
             provider=await committed_user(session, provider.id, "caseworker"),
             admin=await committed_user(session, referrer.id, "admin"),
-            district_admin=await committed_user(session, referrer.id, "district_admin", ("BD4041",)),
-        )  # fmt: skip
+            district_admin=await committed_user(
+                session, referrer.id, "district_admin", ("BD4041",)
+            ),
+        )
         await session.commit()
     try:
         yield world

@@ -14,7 +14,16 @@ async def test_the_openapi_description_covers_every_part(client: AsyncClient) ->
 
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/services", "/services/{service_id}", "/auth/token", "/organizations/{organization_id}/history",
-                 "/corrections", "/audit-events", "/users", "/mous", "/referrals/{referral_id}/transitions",
-                 "/reports/referrals"):  # fmt: skip
+    for path in (
+        "/services",
+        "/services/{service_id}",
+        "/auth/token",
+        "/organizations/{organization_id}/history",
+        "/corrections",
+        "/audit-events",
+        "/users",
+        "/mous",
+        "/referrals/{referral_id}/transitions",
+        "/reports/referrals",
+    ):
         assert path in paths, path

@@ -16,9 +16,14 @@ async def send_problem(
 ) -> None:
     """Answer with a problem+json from middleware, before the app's error handlers exist."""
     body = json.dumps(
-        {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
-         "instance": scope.get("path", "")}
-    ).encode()  # fmt: skip
+        {
+            "type": PROBLEM_BASE + code,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path", ""),
+        }
+    ).encode()
     headers = [
         (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),
@@ -38,9 +43,13 @@ class RejectNulBytes:
             raw = scope.get("query_string", b"") + scope.get("raw_path", b"")
             if b"\x00" in raw or b"\x00" in unquote_to_bytes(raw):
                 await send_problem(
-                    scope, send, status=422, code="invalid-parameter", title="Invalid input",
+                    scope,
+                    send,
+                    status=422,
+                    code="invalid-parameter",
+                    title="Invalid input",
                     detail="NUL characters are not allowed in the path or query.",
-                )  # fmt: skip
+                )
                 return
         await self.app(scope, receive, send)
 
@@ -128,16 +137,26 @@ class SplitCORS:
     ) -> None:
         self.cross_origin = cross_origin
         self.public = CORSMiddleware(
-            app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=["Accept-Language", "Content-Type"], max_age=3600,
-        )  # fmt: skip
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept-Language", "Content-Type"],
+            max_age=3600,
+        )
         self.private = CORSMiddleware(
-            app, allow_origins=private_origins,
+            app,
+            allow_origins=private_origins,
             allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-Match",
-                           "Idempotency-Key"],
-            expose_headers=["ETag", "Location"], max_age=600,
-        )  # fmt: skip
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept-Language",
+                "If-Match",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "Location"],
+            max_age=600,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,9 +181,13 @@ class LimitBody:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         await send_problem(
-            scope, send, status=413, code="request-too-large", title="Request body too large",
+            scope,
+            send,
+            status=413,
+            code="request-too-large",
+            title="Request body too large",
             detail=f"The request body is larger than {self.max_bytes} bytes.",
-        )  # fmt: skip
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -110,13 +110,19 @@ def failure_status(exc: BaseException) -> int:
 
 
 _DETAILS = {
-    409: ("The change conflicts with the directory's current state; read it again and retry.",
-          "পরিবর্তনটি বর্তমান তথ্যের সঙ্গে সাংঘর্ষিক; আবার পড়ে চেষ্টা করুন।"),
-    503: ("The database is not reachable just now; nothing was changed. Try again shortly.",
-          "ডেটাবেস এই মুহূর্তে পাওয়া যাচ্ছে না; কিছুই বদলায়নি। একটু পরে আবার চেষ্টা করুন।"),
-    500: ("The server failed to complete the request; nothing was changed.",
-          "সার্ভার অনুরোধটি সম্পন্ন করতে পারেনি; কিছুই বদলায়নি।"),
-}  # fmt: skip
+    409: (
+        "The change conflicts with the directory's current state; read it again and retry.",
+        "পরিবর্তনটি বর্তমান তথ্যের সঙ্গে সাংঘর্ষিক; আবার পড়ে চেষ্টা করুন।",
+    ),
+    503: (
+        "The database is not reachable just now; nothing was changed. Try again shortly.",
+        "ডেটাবেস এই মুহূর্তে পাওয়া যাচ্ছে না; কিছুই বদলায়নি। একটু পরে আবার চেষ্টা করুন।",
+    ),
+    500: (
+        "The server failed to complete the request; nothing was changed.",
+        "সার্ভার অনুরোধটি সম্পন্ন করতে পারেনি; কিছুই বদলায়নি।",
+    ),
+}
 _CODES = {409: "conflict", 503: "database-unavailable", 500: "internal"}
 
 

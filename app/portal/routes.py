@@ -103,10 +103,17 @@ def render(
 ) -> HTMLResponse:
     """A page in its language, with the portal's headers."""
     response: HTMLResponse = templates.TemplateResponse(
-        request, template, {"page": page, "t": page.words, "static_url": static_url,
-                            "data_as_of": page.words.moment(views.data_as_of()), **context},
+        request,
+        template,
+        {
+            "page": page,
+            "t": page.words,
+            "static_url": static_url,
+            "data_as_of": page.words.moment(views.data_as_of()),
+            **context,
+        },
         status_code=status,
-    )  # fmt: skip
+    )
     response.headers.update(_headers(page))
     return response
 
@@ -210,8 +217,16 @@ async def offline_directory_page(
             request, page, "find.html", status=422, error=exc.detail, results=None, **context
         )
     results = await views.find(session, backend, query, page.words)
-    return render(request, page, "find.html", results=results, suggestions=[], error=None,
-                  directory=True, **context)  # fmt: skip
+    return render(
+        request,
+        page,
+        "find.html",
+        results=results,
+        suggestions=[],
+        error=None,
+        directory=True,
+        **context,
+    )
 
 
 @router.get("/find/places.json")
@@ -226,9 +241,14 @@ async def read_places(session: SessionDep, request: Request) -> JSONResponse:
     body = {
         "divisions": [entry(a, None) for a in gazetteer.divisions()],
         "districts": [entry(a, a.division) for a in gazetteer.districts()],
-        "upazilas": [entry(a, a.district) for a in sorted(
-            (a for a in gazetteer.areas.values() if a.level == "upazila"), key=lambda a: a.name_en)],
-    }  # fmt: skip
+        "upazilas": [
+            entry(a, a.district)
+            for a in sorted(
+                (a for a in gazetteer.areas.values() if a.level == "upazila"),
+                key=lambda a: a.name_en,
+            )
+        ],
+    }
     return JSONResponse(
         body, headers={"Cache-Control": "public, max-age=3600", "Vary": "Accept-Language"}
     )
@@ -236,9 +256,10 @@ async def read_places(session: SessionDep, request: Request) -> JSONResponse:
 
 def _script(name: str, *, extra: dict[str, str] | None = None) -> Response:
     return Response(
-        (STATIC / name).read_bytes(), media_type="text/javascript; charset=utf-8",
+        (STATIC / name).read_bytes(),
+        media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": "public, max-age=300", **(extra or {})},
-    )  # fmt: skip
+    )
 
 
 @router.get("/embed.js")
@@ -251,10 +272,14 @@ async def read_embed_loader() -> Response:
 async def read_service_worker() -> Response:
     """The service worker that keeps the pages and the district's directory for offline use."""
     # a worker lives under its script's own policy: the portal's, so that it may fetch pages
-    return _script("sw.js", extra={
-        "Service-Worker-Allowed": "/find", "Cache-Control": "no-cache",
-        "Content-Security-Policy": CSP.format(ancestors="'none'"),
-    })  # fmt: skip
+    return _script(
+        "sw.js",
+        extra={
+            "Service-Worker-Allowed": "/find",
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": CSP.format(ancestors="'none'"),
+        },
+    )
 
 
 def install_portal(app: Any) -> None:

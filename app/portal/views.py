@@ -25,8 +25,18 @@ from search.query import VISIBLE_STATUSES, ServiceQuery
 PER_PAGE = 10
 RADII_KM = (5, 10, 25, 50, 100)
 # the parameters a search page keeps in its links, in this order
-KEPT = ("search", "category", "division", "district", "upazila", "near", "lat", "lng",
-        "radius_km", "free_of_cost")  # fmt: skip
+KEPT = (
+    "search",
+    "category",
+    "division",
+    "district",
+    "upazila",
+    "near",
+    "lat",
+    "lng",
+    "radius_km",
+    "free_of_cost",
+)
 
 
 class NotANumber(InvalidParameter):
@@ -70,12 +80,15 @@ class Gazetteer:
         return words.pick(area.name_en, area.name_bn) if area else None
 
     def districts(self) -> list[Area]:
-        return sorted((a for a in self.areas.values() if a.level == "district"),
-                      key=lambda a: (a.division or "", a.name_en))  # fmt: skip
+        return sorted(
+            (a for a in self.areas.values() if a.level == "district"),
+            key=lambda a: (a.division or "", a.name_en),
+        )
 
     def divisions(self) -> list[Area]:
-        return sorted((a for a in self.areas.values() if a.level == "division"),
-                      key=lambda a: a.name_en)  # fmt: skip
+        return sorted(
+            (a for a in self.areas.values() if a.level == "division"), key=lambda a: a.name_en
+        )
 
     def district_groups(
         self, words: Words, division: str | None = None
@@ -87,17 +100,25 @@ class Gazetteer:
         groups = self._groups.get(words.lang)
         if groups is None:
             groups = [
-                (words.pick(area.name_en, area.name_bn),
-                 [(d.pcode, words.pick(d.name_en, d.name_bn)) for d in self.districts()
-                  if d.division == area.pcode], area.pcode)
+                (
+                    words.pick(area.name_en, area.name_bn),
+                    [
+                        (d.pcode, words.pick(d.name_en, d.name_bn))
+                        for d in self.districts()
+                        if d.division == area.pcode
+                    ],
+                    area.pcode,
+                )
                 for area in self.divisions()
-            ]  # fmt: skip
+            ]
             self._groups[words.lang] = groups
         return groups
 
     def upazilas(self, district: str | None) -> list[Area]:
-        return sorted((a for a in self.areas.values() if a.level == "upazila" and a.district == district),
-                      key=lambda a: a.name_en)  # fmt: skip
+        return sorted(
+            (a for a in self.areas.values() if a.level == "upazila" and a.district == district),
+            key=lambda a: a.name_en,
+        )
 
 
 _gazetteer: TTLCache[str, Gazetteer] = TTLCache(ttl=300, max_size=1)
@@ -108,10 +129,15 @@ async def gazetteer(session: AsyncSession) -> Gazetteer:
     cached = _gazetteer.get("areas")
     if cached is None:
         rows = await session.execute(
-            select(AdminArea.pcode, AdminArea.level, AdminArea.name_en, AdminArea.name_bn,
-                   AdminArea.division_pcode, AdminArea.district_pcode)
-            .where(AdminArea.level.in_(("division", "district", "upazila")))
-        )  # fmt: skip
+            select(
+                AdminArea.pcode,
+                AdminArea.level,
+                AdminArea.name_en,
+                AdminArea.name_bn,
+                AdminArea.division_pcode,
+                AdminArea.district_pcode,
+            ).where(AdminArea.level.in_(("division", "district", "upazila")))
+        )
         cached = Gazetteer({row[0]: Area(*row) for row in rows})
         _gazetteer.put("areas", cached)
     return cached
@@ -232,17 +258,28 @@ def _params(filters: Filters) -> SearchParams:
     point = filters.lat and filters.lng
     # unvalidated, as the API's are before `build_service_query`: it refuses a NaN as the API does
     return SearchParams.model_construct(
-        search=filters.search or None, page=filters.page, per_page=PER_PAGE,
+        search=filters.search or None,
+        page=filters.page,
+        per_page=PER_PAGE,
         lat=_number("lat", filters.lat) if point else None,
         lng=_number("lng", filters.lng) if point else None,
         radius_km=_number("radius_km", filters.radius_km) if filters.has_point else None,
-        near=None if point else (filters.near or None), bbox=None,
+        near=None if point else (filters.near or None),
+        bbox=None,
         division=filters.division or None,
-        district=filters.district or None, upazila=filters.upazila or None, union=None,
-        category=filters.category or None, free_of_cost=True if filters.free_of_cost else None,
-        sort=None, facets=None, organization_id=None, taxonomy_term_id=None, taxonomy_id=None,
-        modified_after=None, full=True,
-    )  # fmt: skip
+        district=filters.district or None,
+        upazila=filters.upazila or None,
+        union=None,
+        category=filters.category or None,
+        free_of_cost=True if filters.free_of_cost else None,
+        sort=None,
+        facets=None,
+        organization_id=None,
+        taxonomy_term_id=None,
+        taxonomy_id=None,
+        modified_after=None,
+        full=True,
+    )
 
 
 async def service_query(session: AsyncSession, filters: Filters) -> ServiceQuery:
@@ -376,8 +413,11 @@ def _hours(schedules: list[dict[str, Any]], words: Words) -> list[str]:
         days = ""
         if schedule["byday"]:
             codes = schedule["byday"].split(",")
-            days = "–".join((words.weekday(codes[0]), words.weekday(codes[-1]))) if len(codes) > 2 \
-                else ", ".join(words.weekday(code) for code in codes)  # fmt: skip
+            days = (
+                "–".join((words.weekday(codes[0]), words.weekday(codes[-1])))
+                if len(codes) > 2
+                else ", ".join(words.weekday(code) for code in codes)
+            )
         times = ""
         if schedule["opens"] and schedule["closes"]:
             opens, closes = (time.fromisoformat(schedule[k]) for k in ("opens", "closes"))
@@ -401,29 +441,42 @@ def _place(location: dict[str, Any], gazetteer: Gazetteer, words: Words) -> Plac
         return Place(name=name, area=area, exact=False, approximate=False, confidential=True)
     approximate = bool(location["approximate"])
     lat, lng = location["lat"], location["lng"]
-    place = Place(name=name, area=area, exact=not approximate and lat is not None,
-                  approximate=approximate, confidential=False, address=location["address"] or None)  # fmt: skip
+    place = Place(
+        name=name,
+        area=area,
+        exact=not approximate and lat is not None,
+        approximate=approximate,
+        confidential=False,
+        address=location["address"] or None,
+    )
     if place.exact and lat is not None and lng is not None:
         place.lat, place.lng = round(lat, 6), round(lng, 6)
         label = urlencode({"q": f"{place.lat},{place.lng}({location['name'] or ''})"})
         place.geo_uri = f"geo:{place.lat},{place.lng}?{label}"
-        place.osm_url = (f"https://www.openstreetmap.org/?mlat={place.lat}&mlon={place.lng}"
-                         f"#map=17/{place.lat}/{place.lng}")  # fmt: skip
+        place.osm_url = (
+            f"https://www.openstreetmap.org/?mlat={place.lat}&mlon={place.lng}"
+            f"#map=17/{place.lat}/{place.lng}"
+        )
     return place
 
 
 def service_view(
-    service_id: uuid.UUID, card: dict[str, Any], gazetteer: Gazetteer, words: Words,
+    service_id: uuid.UUID,
+    card: dict[str, Any],
+    gazetteer: Gazetteer,
+    words: Words,
     distance_km: float | None = None,
-) -> ServiceView:  # fmt: skip
+) -> ServiceView:
     """One service as a person needs it, in the page's language."""
     seen: set[str] = set()
     calls = _calls(card["phones"], words, seen)
     places = [_place(location, gazetteer, words) for location in card["places"]]
     for location in card["places"]:
         calls += _calls(location["phones"], words, seen)
-    serves = [words("whole_country") if pcode == "BD" else gazetteer.name(pcode, words)
-              for pcode in card["areas"]]  # fmt: skip
+    serves = [
+        words("whole_country") if pcode == "BD" else gazetteer.name(pcode, words)
+        for pcode in card["areas"]
+    ]
     verified = card["assured_date"]
     return ServiceView(
         id=service_id,
@@ -431,12 +484,15 @@ def service_view(
         organization=words.pick(card["organization"], card["organization_bn"]),
         categories=[words.pick(c["en"], c["bn"]) for c in card["categories"]],
         free=bool(card["free"]),
-        distance=words("distance", km=words.distance(distance_km)) if distance_km is not None else None,
+        distance=words("distance", km=words.distance(distance_km))
+        if distance_km is not None
+        else None,
         places=places,
         calls=calls,
         hours=_hours(card["hours"], words),
         verified=words("verified_on", date=words.date(date.fromisoformat(verified)))
-        if verified else words("not_verified"),
+        if verified
+        else words("not_verified"),
         serves=[s for s in serves if s],
         description=words.pick(card["description"], card["description_bn"]) or None,
         eligibility=words.pick(card["eligibility"], card["eligibility_bn"]) or None,
@@ -444,9 +500,10 @@ def service_view(
         fees=card["fees"],
         url=card["url"],
         alert=words.pick(card["alert"], card["alert_bn"]) or None,
-        source=words(f"source_{card['source']}") if f"source_{card['source']}" in TEXT
+        source=words(f"source_{card['source']}")
+        if f"source_{card['source']}" in TEXT
         else card["source"],
-    )  # fmt: skip
+    )
 
 
 async def cards(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
@@ -528,8 +585,13 @@ async def suggestions(
             continue
         total = (await backend.search_services(replace(query, per_page=1))).total
         if total:
-            found.append(Suggestion(label=label, href="?" + relaxed.query_string(words.lang),
-                                    count=words("relax_count", n=total)))  # fmt: skip
+            found.append(
+                Suggestion(
+                    label=label,
+                    href="?" + relaxed.query_string(words.lang),
+                    count=words("relax_count", n=total),
+                )
+            )
     return found
 
 

@@ -74,15 +74,17 @@ async def test_a_lone_surrogate_in_a_transition_note_or_an_mou_is_a_422(
     referral, etag = await refer(client, referrer, await service_id(session))
     note = json.dumps({"to": "cancelled", "note": "X"}).replace('"X"', f'"{LONE_SURROGATE}"')
     moved = await client.post(
-        f"/referrals/{referral['id']}/transitions", content=note.encode(),
+        f"/referrals/{referral['id']}/transitions",
+        content=note.encode(),
         headers={**referrer.headers, "If-Match": etag, "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     mou = {
-        "reference": "MOU-1", "valid_from": "2026-01-01",
+        "reference": "MOU-1",
+        "valid_from": "2026-01-01",
         "referring_organization_id": str(await organization_id(session, "rights-jessore")),
         "provider_organization_id": str(await organization_id(session, "cwcs")),
         "services": [{"category": "legal_aid", "cost_terms": "free"}],
-    }  # fmt: skip
+    }
 
     assert "note" in problem_fields(moved)
     assert "reference" in problem_fields(
@@ -180,15 +182,20 @@ async def test_a_completion_date_is_neither_in_the_future_nor_before_the_referra
     referrer, provider = await parties(session)
     referral, etag = await refer(client, referrer, await service_id(session))
     url = f"/referrals/{referral['id']}/transitions"
-    accepted = await client.post(url, json={"to": "accepted"},
-                                 headers={**provider.headers, "If-Match": etag})  # fmt: skip
-    outcome = {"services_delivered": "legal advice", "completed_on": completed_on,
-               "free_of_cost_honoured": True}  # fmt: skip
+    accepted = await client.post(
+        url, json={"to": "accepted"}, headers={**provider.headers, "If-Match": etag}
+    )
+    outcome = {
+        "services_delivered": "legal advice",
+        "completed_on": completed_on,
+        "free_of_cost_honoured": True,
+    }
 
     completed = await client.post(
-        url, json={"to": "completed", "outcome": outcome},
+        url,
+        json={"to": "completed", "outcome": outcome},
         headers={**provider.headers, "If-Match": accepted.headers["etag"]},
-    )  # fmt: skip
+    )
 
     assert "outcome.completed_on" in problem_fields(completed)
 
@@ -226,8 +233,12 @@ async def test_ages_are_in_order_on_create_and_update(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
     org = str(await organization_id(session, "rights-jessore"))
-    body = {"organization_id": org, "name": "Ages clinic", "categories": ["health"],
-            "service_area": ["BD4041"]}  # fmt: skip
+    body = {
+        "organization_id": org,
+        "name": "Ages clinic",
+        "categories": ["health"],
+        "service_area": ["BD4041"],
+    }
 
     refused = await client.post(
         "/services", json={**body, "minimum_age": 90, "maximum_age": 5}, headers=maintainer.headers
@@ -246,19 +257,33 @@ async def test_a_service_is_always_somewhere(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
     org = str(await organization_id(session, "rights-jessore"))
-    location = await _created(client, maintainer, "/locations", {
-        "organization_id": org, "name": "Only office", "latitude": 23.17, "longitude": 89.21})  # fmt: skip
-    service = await _created(client, maintainer, "/services", {
-        "organization_id": org, "name": "Placed clinic", "categories": ["health"],
-        "location_ids": [location["id"]]})  # fmt: skip
+    location = await _created(
+        client,
+        maintainer,
+        "/locations",
+        {"organization_id": org, "name": "Only office", "latitude": 23.17, "longitude": 89.21},
+    )
+    service = await _created(
+        client,
+        maintainer,
+        "/services",
+        {
+            "organization_id": org,
+            "name": "Placed clinic",
+            "categories": ["health"],
+            "location_ids": [location["id"]],
+        },
+    )
 
     emptied = await client.patch(
         f"/services/{service['id']}", json={"location_ids": []}, headers=maintainer.headers
     )
     deleted = await client.delete(f"/locations/{location['id']}", headers=maintainer.headers)
-    moved = await client.patch(f"/services/{service['id']}",
-                               json={"location_ids": [], "service_area": ["BD4041"]},
-                               headers=maintainer.headers)  # fmt: skip
+    moved = await client.patch(
+        f"/services/{service['id']}",
+        json={"location_ids": [], "service_area": ["BD4041"]},
+        headers=maintainer.headers,
+    )
     then_deleted = await client.delete(f"/locations/{location['id']}", headers=maintainer.headers)
 
     assert problem_fields(emptied) == ["location_ids"]
@@ -272,9 +297,17 @@ async def test_schedules_open_before_they_close_and_start_before_they_end(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
     org = str(await organization_id(session, "rights-jessore"))
-    service = await _created(client, maintainer, "/services", {
-        "organization_id": org, "name": "Hours clinic", "categories": ["health"],
-        "service_area": ["BD4041"]})  # fmt: skip
+    service = await _created(
+        client,
+        maintainer,
+        "/services",
+        {
+            "organization_id": org,
+            "name": "Hours clinic",
+            "categories": ["health"],
+            "service_area": ["BD4041"],
+        },
+    )
     hours = {
         "service_id": service["id"],
         "byday": ["SU"],
@@ -302,9 +335,10 @@ async def test_a_refused_patch_changes_nothing(
     before = (await session.get(Organization, org, populate_existing=True)).name  # type: ignore[union-attr]
 
     response = await client.patch(
-        f"/organizations/{org}", content=with_surrogate({"name": "x"}, "name").encode(),
+        f"/organizations/{org}",
+        content=with_surrogate({"name": "x"}, "name").encode(),
         headers={**admin.headers, "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
 
     assert problem_fields(response) == ["name"]
     after = await session.get(Organization, org, populate_existing=True)

@@ -51,8 +51,11 @@ async def test_public_reads_allow_any_origin_but_writes_only_the_configured_ones
     portal_client: AsyncClient,
 ) -> None:
     def preflight(origin: str, method: str, path: str) -> dict[str, str]:
-        return {"Origin": origin, "Access-Control-Request-Method": method,
-                "Access-Control-Request-Headers": "authorization,content-type"}  # fmt: skip
+        return {
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
 
     read = await portal_client.get("/services", headers={"Origin": "https://elsewhere.example"})
     assert read.headers["access-control-allow-origin"] == "*"

@@ -35,12 +35,13 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The server with the default head limit, short timeouts and a sign-in limit of 2."""
     log = tmp_path_factory.mktemp("server") / "server.log"
     with serve(
-        database_url, log,
+        database_url,
+        log,
         REQUEST_HEADER_TIMEOUT_SECONDS=str(HEAD_TIMEOUT),
         REQUEST_BODY_TIMEOUT_SECONDS=str(BODY_TIMEOUT),
         KEEP_ALIVE_TIMEOUT_SECONDS=str(KEEP_ALIVE),
         LOGIN_FAILURE_LIMIT="2",
-    ) as running:  # fmt: skip
+    ) as running:
         yield running
 
 
@@ -98,10 +99,13 @@ def test_the_limit_is_per_request_and_leaves_bodies_alone(server: Server) -> Non
         body = b'{"comment": "' + b"a" * 40 * 1024 + b'"}'
         sock.sendall(
             request_bytes(
-                "/corrections", "Content-Type: application/json",
-                f"Content-Length: {len(body)}", method="POST",
-            ) + body
-        )  # fmt: skip
+                "/corrections",
+                "Content-Type: application/json",
+                f"Content-Length: {len(body)}",
+                method="POST",
+            )
+            + body
+        )
         assert read_response(sock).status == 422
 
 
@@ -157,10 +161,13 @@ def test_a_stalled_body_gets_408(server: Server) -> None:
     with connect(server) as sock:
         sock.sendall(
             request_bytes(
-                "/corrections", "Content-Type: application/json", "Content-Length: 100",
+                "/corrections",
+                "Content-Type: application/json",
+                "Content-Length: 100",
                 method="POST",
-            ) + b'{"comment": '
-        )  # fmt: skip
+            )
+            + b'{"comment": '
+        )
         started = time.monotonic()
         response = read_response(sock)
 

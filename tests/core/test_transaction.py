@@ -61,9 +61,13 @@ async def _count(engine: AsyncEngine, model: type[Any], *conditions: ColumnEleme
 
 @pytest.mark.parametrize(("prefix", "status"), [("CONFLICT", 409), ("BROKEN", 500)])
 async def test_a_commit_that_fails_is_never_answered_with_a_2xx(
-    engine: AsyncEngine, live_client: AsyncClient, world: World, failing_commits: None,
-    prefix: str, status: int,
-) -> None:  # fmt: skip
+    engine: AsyncEngine,
+    live_client: AsyncClient,
+    world: World,
+    failing_commits: None,
+    prefix: str,
+    status: int,
+) -> None:
     case_ref = f"{prefix}-{uuid.uuid4().hex[:6]}-1"
 
     response = await live_client.post(
@@ -81,8 +85,13 @@ async def test_a_commit_that_fails_is_never_answered_with_a_2xx(
     assert response.headers["cache-control"] == "no-store"
     assert await _count(engine, Referral, Referral.case_ref == case_ref) == 0
     # the failure is on the record, with the status the client was given
-    audited = await _count(engine, AuditEvent, AuditEvent.path == "/referrals",
-                           AuditEvent.method == "POST", AuditEvent.status == status)  # fmt: skip
+    audited = await _count(
+        engine,
+        AuditEvent,
+        AuditEvent.path == "/referrals",
+        AuditEvent.method == "POST",
+        AuditEvent.status == status,
+    )
     assert audited >= 1
 
 
@@ -93,8 +102,16 @@ async def test_the_audit_row_is_committed_when_the_client_has_the_answer(
         "/referrals", json=referral_body(world.service_id), headers=world.referrer
     )
     # no waiting: another connection sees the row the moment the response is in
-    assert await _count(engine, AuditEvent, AuditEvent.path == "/referrals",
-                        AuditEvent.record_ids.any(created.json()["id"]), AuditEvent.status == 201) == 1  # fmt: skip
+    assert (
+        await _count(
+            engine,
+            AuditEvent,
+            AuditEvent.path == "/referrals",
+            AuditEvent.record_ids.any(created.json()["id"]),
+            AuditEvent.status == 201,
+        )
+        == 1
+    )
     path = f"/referrals/{created.json()['id']}"
 
     read = await live_client.get(path, headers=world.provider)
@@ -102,8 +119,12 @@ async def test_the_audit_row_is_committed_when_the_client_has_the_answer(
 
     assert (read.status_code, refused.status_code) == (200, 422)
     assert await _count(engine, AuditEvent, AuditEvent.path == path, AuditEvent.status == 200) == 1
-    assert await _count(engine, AuditEvent, AuditEvent.path == path + "-not-an-id",
-                        AuditEvent.status == 422) == 1  # fmt: skip
+    assert (
+        await _count(
+            engine, AuditEvent, AuditEvent.path == path + "-not-an-id", AuditEvent.status == 422
+        )
+        == 1
+    )
 
 
 @pytest.fixture
@@ -132,8 +153,9 @@ async def test_a_database_outage_is_a_503_and_the_api_recovers_by_itself(
     ).status_code == 200
 
     proxy.cut()
-    public = await proxied_client.get("/services", params={"district": "Jashore"},
-                                      headers={"Origin": "https://portal.example"})  # fmt: skip
+    public = await proxied_client.get(
+        "/services", params={"district": "Jashore"}, headers={"Origin": "https://portal.example"}
+    )
     signed_in = await proxied_client.get("/referrals", headers=world.referrer)
     write = await proxied_client.post(
         "/referrals", json=referral_body(world.service_id), headers=world.referrer

@@ -99,26 +99,58 @@ def _bad(good: str, new: str) -> str:
             "phone_number: Extra inputs are not permitted",
         ),
         (_bad("[counselling]", "[astrology]"), SERVICE, "unknown categories ['astrology']"),
-        (_bad("district: BD4041\n", "district: BD40410061\n"), BAD, "district: BD40410061 is an upazila, not a district"),
-        (_bad("upazila: BD40410061", "upazila: BD49999999"), LOCATION, "upazila: unknown pcode BD49999999"),
-        (_bad("locations: [main]", "locations: [annex]"), BAD, "services[0] (counselling) names unknown locations ['annex']"),
-        (_bad("locations: [main]", "locations: [main]\n    service_area: [BD99]"), SERVICE, "service_area: unknown pcode BD99"),
         (
-            _bad('sources:\n  - {document: test.txt, quote: "Good provider gives counselling"}\n', "sources: []\n"),
+            _bad("district: BD4041\n", "district: BD40410061\n"),
+            BAD,
+            "district: BD40410061 is an upazila, not a district",
+        ),
+        (
+            _bad("upazila: BD40410061", "upazila: BD49999999"),
+            LOCATION,
+            "upazila: unknown pcode BD49999999",
+        ),
+        (
+            _bad("locations: [main]", "locations: [annex]"),
+            BAD,
+            "services[0] (counselling) names unknown locations ['annex']",
+        ),
+        (
+            _bad("locations: [main]", "locations: [main]\n    service_area: [BD99]"),
+            SERVICE,
+            "service_area: unknown pcode BD99",
+        ),
+        (
+            _bad(
+                'sources:\n  - {document: test.txt, quote: "Good provider gives counselling"}\n',
+                "sources: []\n",
+            ),
             BAD,
             "sources: List should have at least 1 item",
         ),
-        (_bad('quote: "Good provider gives counselling"', "quote: ''"), f"{BAD}, sources[0]", "quote: Value should have at least 1 item"),
-        (_bad("name: Office,", "name: Office, latitude: 23.1,"), LOCATION, "both latitude and longitude"),
+        (
+            _bad('quote: "Good provider gives counselling"', "quote: ''"),
+            f"{BAD}, sources[0]",
+            "quote: Value should have at least 1 item",
+        ),
+        (
+            _bad("name: Office,", "name: Office, latitude: 23.1,"),
+            LOCATION,
+            "both latitude and longitude",
+        ),
         (_bad("    name_bn: কাউন্সেলিং\n", ""), SERVICE, "name_bn: Field required"),
         (
-            _bad("  - {key: main, name: Office, district: BD4041, upazila: BD40410061}\n",
-                 "  - {key: main, name: Office, district: BD4041}\n  - {key: main, name: Annex, district: BD4041}\n"),
+            _bad(
+                "  - {key: main, name: Office, district: BD4041, upazila: BD40410061}\n",
+                "  - {key: main, name: Office, district: BD4041}\n  - {key: main, name: Annex, district: BD4041}\n",
+            ),
             BAD,
             "locations[1] (main) repeats locations[0]",
         ),
         (
-            _bad("legal_status: ngo", "legal_status: ngo\nphones:\n  - {number: '0421-1', source: a}\n  - {number: '0421-1', source: b}"),
+            _bad(
+                "legal_status: ngo",
+                "legal_status: ngo\nphones:\n  - {number: '0421-1', source: a}\n  - {number: '0421-1', source: b}",
+            ),
             BAD,
             "phones[1] (0421-1) repeats phones[0]",
         ),
@@ -127,7 +159,7 @@ def _bad(good: str, new: str) -> str:
         ("- a list\n- of things\n", "(no key)", "Input should be a valid dictionary"),
         ("ভালো".encode("utf-16"), "-", "not UTF-8 text"),
     ],
-)  # fmt: skip
+)
 def test_invalid_records_are_reported_with_file_and_record(
     tmp_path: Path, broken: str | bytes, record: str, message: str
 ) -> None:
@@ -190,12 +222,28 @@ def _csv(path: Path, change: Any) -> str:
 @pytest.mark.parametrize(
     ("change", "record", "message"),
     [
-        (lambda lines: [*lines, lines[1]], "row 8 (999)", "also by geo/helplines/bd_helplines.csv [row 1 (999)]"),
-        (lambda lines: [lines[0], lines[1].replace("999,", "99x,", 1), *lines[2:]], "row 1 (99x)", "number: String should match pattern"),
-        (lambda lines: [lines[0], "999,National Emergency Service\n", *lines[2:]], "row 1", "has 2 values; the header has 10 columns"),
-        (lambda lines: [lines[0].replace("hours", "opening"), *lines[1:]], "-", "the header lacks the columns ['hours']"),
+        (
+            lambda lines: [*lines, lines[1]],
+            "row 8 (999)",
+            "also by geo/helplines/bd_helplines.csv [row 1 (999)]",
+        ),
+        (
+            lambda lines: [lines[0], lines[1].replace("999,", "99x,", 1), *lines[2:]],
+            "row 1 (99x)",
+            "number: String should match pattern",
+        ),
+        (
+            lambda lines: [lines[0], "999,National Emergency Service\n", *lines[2:]],
+            "row 1",
+            "has 2 values; the header has 10 columns",
+        ),
+        (
+            lambda lines: [lines[0].replace("hours", "opening"), *lines[1:]],
+            "-",
+            "the header lacks the columns ['hours']",
+        ),
     ],
-)  # fmt: skip
+)
 def test_helpline_rows_are_reported_with_their_row_and_number(
     tmp_path: Path, change: Any, record: str, message: str
 ) -> None:
@@ -217,12 +265,28 @@ def _extras(change: Any) -> str:
 @pytest.mark.parametrize(
     ("change", "record", "message"),
     [
-        (lambda extras: extras.pop("999"), "999", "no entry for helpline 999 (geo/helplines/bd_helplines.csv row 1 (999))"),
-        (lambda extras: extras["109"].update(colour="red"), "109", "colour: Extra inputs are not permitted"),
-        (lambda extras: extras.update({"12345": extras["999"]}), "12345", "no helpline 12345 in geo/helplines/bd_helplines.csv"),
-        (lambda extras: extras["333"].update(categories=["astrology"]), "333", "category 'astrology' is not a term of taxonomy.yaml"),
+        (
+            lambda extras: extras.pop("999"),
+            "999",
+            "no entry for helpline 999 (geo/helplines/bd_helplines.csv row 1 (999))",
+        ),
+        (
+            lambda extras: extras["109"].update(colour="red"),
+            "109",
+            "colour: Extra inputs are not permitted",
+        ),
+        (
+            lambda extras: extras.update({"12345": extras["999"]}),
+            "12345",
+            "no helpline 12345 in geo/helplines/bd_helplines.csv",
+        ),
+        (
+            lambda extras: extras["333"].update(categories=["astrology"]),
+            "333",
+            "category 'astrology' is not a term of taxonomy.yaml",
+        ),
     ],
-)  # fmt: skip
+)
 def test_helpline_entries_are_reported_with_their_number(
     tmp_path: Path, change: Any, record: str, message: str
 ) -> None:
@@ -280,10 +344,18 @@ def test_a_category_the_data_folders_taxonomy_lacks_names_the_service(tmp_path: 
 @pytest.mark.parametrize(
     ("change", "record", "message"),
     [
-        (lambda terms: terms.append(dict(terms[0])), "taxonomy", "terms[15] (health) repeats terms[0]"),
-        (lambda terms: terms[1].pop("name_bn"), "taxonomy, terms[1] (legal_aid)", "name_bn: Field required"),
+        (
+            lambda terms: terms.append(dict(terms[0])),
+            "taxonomy",
+            "terms[15] (health) repeats terms[0]",
+        ),
+        (
+            lambda terms: terms[1].pop("name_bn"),
+            "taxonomy, terms[1] (legal_aid)",
+            "name_bn: Field required",
+        ),
     ],
-)  # fmt: skip
+)
 def test_taxonomy_errors_name_the_term(
     tmp_path: Path, change: Any, record: str, message: str
 ) -> None:

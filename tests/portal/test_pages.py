@@ -129,16 +129,25 @@ async def test_near_a_place_shows_distances_in_the_pages_language(client: AsyncC
 
 @pytest.fixture
 async def exact_clinic(session: AsyncSession) -> Service:
-    return await make_service(session, name="Quagga exact clinic", lat=23.1701, lng=89.2102,
-                              categories=("health",), free_of_cost=True)  # fmt: skip
+    return await make_service(
+        session,
+        name="Quagga exact clinic",
+        lat=23.1701,
+        lng=89.2102,
+        categories=("health",),
+        free_of_cost=True,
+    )
 
 
 async def _confidential_shelter(session: AsyncSession) -> Service:
-    service = await make_service(session, name="Quagga safe home", lat=23.1601, lng=89.2001,
-                                 categories=("shelter",))  # fmt: skip
-    location_id = (await session.execute(
-        select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == service.id)
-    )).scalar_one()  # fmt: skip
+    service = await make_service(
+        session, name="Quagga safe home", lat=23.1601, lng=89.2001, categories=("shelter",)
+    )
+    location_id = (
+        await session.execute(
+            select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == service.id)
+        )
+    ).scalar_one()
     location = await session.get(Location, location_id)
     assert location is not None
     location.confidential = True
@@ -221,9 +230,12 @@ async def test_nothing_found_suggests_what_to_relax(client: AsyncClient) -> None
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"lat": "abc", "lng": "89"}, "must be a number"), ({"district": "Atlantis"}, "unknown district"),
-     ({"category": "magic"}, "unknown category")],
-)  # fmt: skip
+    [
+        ({"lat": "abc", "lng": "89"}, "must be a number"),
+        ({"district": "Atlantis"}, "unknown district"),
+        ({"category": "magic"}, "unknown category"),
+    ],
+)
 async def test_a_search_that_cannot_be_done_says_why_in_html(
     client: AsyncClient, params: dict[str, str], message: str
 ) -> None:
@@ -274,8 +286,13 @@ async def test_the_loader_and_the_service_worker(client: AsyncClient) -> None:
 
     assert loader.headers["content-type"].startswith("text/javascript")
     assert len(loader.content) < 4096
-    for piece in ('"/embed?"', 'loading = "lazy"', '"allow", "geolocation"', "frame.title",
-                  "referral-directory:height"):  # fmt: skip
+    for piece in (
+        '"/embed?"',
+        'loading = "lazy"',
+        '"allow", "geolocation"',
+        "frame.title",
+        "referral-directory:height",
+    ):
         assert piece in loader.text
     assert worker.headers["service-worker-allowed"] == "/find"
     assert "tile.openstreetmap.org" not in worker.text.replace("Map tiles are never cached", "")

@@ -143,9 +143,12 @@ async def test_a_typo_on_the_last_word_still_finds_the_words_it_begins(
         session, name="Quorvex hospital", name_bn="কোরভেক্স হাসপাতাল", lat=ORIGIN[0], lng=ORIGIN[1]
     )
     at_hospital = await make_service(
-        session, name="Quorvex ward", name_bn="কোরভেক্স হাসপাতালে সেবা",
-        lat=ORIGIN[0], lng=ORIGIN[1] + 0.01,
-    )  # fmt: skip
+        session,
+        name="Quorvex ward",
+        name_bn="কোরভেক্স হাসপাতালে সেবা",
+        lat=ORIGIN[0],
+        lng=ORIGIN[1] + 0.01,
+    )
     desk = await make_service(
         session, name="Trelliumaxing desk", lat=ORIGIN[0], lng=ORIGIN[1] + 0.02
     )
@@ -306,9 +309,13 @@ async def test_distance_sort_uses_the_nearest_location(
     )
     # a second site of the far service, closest of all
     site = Location(
-        id=uuid.uuid4(), organization_id=far.organization_id, name="Far desk annex",
-        latitude=offset_north(*ORIGIN, 1)[0], longitude=ORIGIN[1], data_source="test",
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        organization_id=far.organization_id,
+        name="Far desk annex",
+        latitude=offset_north(*ORIGIN, 1)[0],
+        longitude=ORIGIN[1],
+        data_source="test",
+    )
     session.add(site)
     await session.flush()
     session.add(ServiceAtLocation(id=uuid.uuid4(), service_id=far.id, location_id=site.id))
@@ -407,9 +414,12 @@ async def test_facets_are_the_same_on_every_page_and_past_the_end(
 ) -> None:
     for i, categories in enumerate((("health",), ("health", "shelter"), ("legal_aid",))):
         await make_service(
-            session, name=f"Quorvex post {i}", categories=categories,
-            lat=ORIGIN[0], lng=ORIGIN[1] + i / 100,
-        )  # fmt: skip
+            session,
+            name=f"Quorvex post {i}",
+            categories=categories,
+            lat=ORIGIN[0],
+            lng=ORIGIN[1] + i / 100,
+        )
 
     pages = [
         await backend.search(search="quorvex", facets="category", page=n, per_page=2, **NEAR)

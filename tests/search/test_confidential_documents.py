@@ -24,14 +24,22 @@ SECRET_UNION, PUBLIC_UNION, UPAZILA, DISTRICT = "BD40878254", "BD40878299", "BD4
 
 
 async def _place(
-    session: AsyncSession, org: Organization, service_id: uuid.UUID, point: tuple[float, float],
-    *, confidential: bool,
-) -> Location:  # fmt: skip
+    session: AsyncSession,
+    org: Organization,
+    service_id: uuid.UUID,
+    point: tuple[float, float],
+    *,
+    confidential: bool,
+) -> Location:
     location = Location(
-        id=uuid.uuid4(), organization_id=org.id, name="Place", data_source="test",
-        latitude=Decimal(f"{point[0]:.6f}"), longitude=Decimal(f"{point[1]:.6f}"),
+        id=uuid.uuid4(),
+        organization_id=org.id,
+        name="Place",
+        data_source="test",
+        latitude=Decimal(f"{point[0]:.6f}"),
+        longitude=Decimal(f"{point[1]:.6f}"),
         confidential=confidential,
-    )  # fmt: skip
+    )
     session.add(location)
     await session.flush()
     session.add(ServiceAtLocation(id=uuid.uuid4(), service_id=service_id, location_id=location.id))
@@ -67,12 +75,16 @@ async def test_postgres_documents_leave_out_the_point_and_union_of_a_confidentia
         row.service_id: row
         for row in await session.execute(
             select(
-                doc.service_id, doc.union_codes, doc.upazila_codes, doc.district_codes,
-                func.ST_AsText(doc.geom).label("geom"), func.ST_AsText(doc.geog).label("geog"),
+                doc.service_id,
+                doc.union_codes,
+                doc.upazila_codes,
+                doc.district_codes,
+                func.ST_AsText(doc.geom).label("geom"),
+                func.ST_AsText(doc.geog).label("geog"),
                 cast(doc.list_item, Text).label("list_item"),
             ).where(doc.service_id.in_([hidden, mixed]))
         )
-    }  # fmt: skip
+    }
     texts = dict(
         (
             await session.execute(
@@ -111,8 +123,9 @@ async def test_meilisearch_documents_carry_no_confidential_point_or_union(
     secret_names = await _union_names(session, SECRET_UNION)
 
     built = {
-        source.service_id: documents(source) for source in await load_sources(session, [hidden, mixed])
-    }  # fmt: skip
+        source.service_id: documents(source)
+        for source in await load_sources(session, [hidden, mixed])
+    }
 
     [alone] = built[hidden]
     assert "_geo" not in alone and alone["points"] == []

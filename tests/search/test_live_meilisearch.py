@@ -55,16 +55,29 @@ class OwnMeilisearch:
     def start(self) -> None:
         assert MEILI_BINARY.exists(), f"{MEILI_BINARY} is missing: `make test` installs it"
         command = [
-            str(MEILI_BINARY), "--env", "production", "--master-key", self.key,
-            "--http-addr", f"127.0.0.1:{self.port}", "--db-path", str(self.directory / "data"),
-            "--dump-dir", str(self.directory / "dumps"),
-            "--snapshot-dir", str(self.directory / "snapshots"), "--log-level", "WARN",
-        ]  # fmt: skip
+            str(MEILI_BINARY),
+            "--env",
+            "production",
+            "--master-key",
+            self.key,
+            "--http-addr",
+            f"127.0.0.1:{self.port}",
+            "--db-path",
+            str(self.directory / "data"),
+            "--dump-dir",
+            str(self.directory / "dumps"),
+            "--snapshot-dir",
+            str(self.directory / "snapshots"),
+            "--log-level",
+            "WARN",
+        ]
         with (self.directory / "meilisearch.log").open("ab") as log:
             self.process = subprocess.Popen(
-                command, env={**os.environ, "MEILI_NO_ANALYTICS": "true"},
-                stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                command,
+                env={**os.environ, "MEILI_NO_ANALYTICS": "true"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.process.poll() is None, (self.directory / "meilisearch.log").read_text()
@@ -182,10 +195,16 @@ async def _until(live: Live, http: AsyncClient, found: bool, service_id: str, wo
 
 async def _create_legal_aid(http: AsyncClient, world: World, name: str) -> str:
     """A legal aid service of the world's provider in Jashore, made through the API; its id."""
-    created = await http.post("/services", headers=world.admin, json={
-        "organization_id": str(world.provider_id), "name": name,
-        "categories": ["legal_aid"], "service_area": ["BD4041"],
-    })  # fmt: skip
+    created = await http.post(
+        "/services",
+        headers=world.admin,
+        json={
+            "organization_id": str(world.provider_id),
+            "name": name,
+            "categories": ["legal_aid"],
+            "service_area": ["BD4041"],
+        },
+    )
     assert created.status_code == 201, created.text
     service_id: str = created.json()["id"]
     return service_id
@@ -249,10 +268,13 @@ def test_a_rebuild_swaps_the_index_while_every_search_finds_the_directory(
     searcher.start()
     try:
         rebuilt = subprocess.run(
-            [str(DIRECTORY), "search-rebuild"], cwd=ROOT, capture_output=True, text=True,
+            [str(DIRECTORY), "search-rebuild"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
             env={**os.environ, **live.env, "DATABASE_URL": database_url, "ENVIRONMENT": "test"},
             timeout=300,
-        )  # fmt: skip
+        )
     finally:
         done.set()
         searcher.join()
@@ -268,9 +290,12 @@ async def test_an_outage_falls_back_and_the_queue_drains_once_meilisearch_is_bac
 ) -> None:
     word = f"vandrelic{uuid.uuid4().hex[:6]}"
     queries: list[dict[str, str]] = [
-        {"search": word}, {"search": "legal aid"}, {"category": "legal_aid"},
-        {"district": "Jashore", "category": "legal_aid"}, {**ORIGIN, "search": "legal"},
-    ]  # fmt: skip
+        {"search": word},
+        {"search": "legal aid"},
+        {"category": "legal_aid"},
+        {"district": "Jashore", "category": "legal_aid"},
+        {**ORIGIN, "search": "legal"},
+    ]
     async with AsyncClient(base_url=live.server.url, timeout=10) as http:
         live.meili.stop()
         try:
