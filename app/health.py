@@ -166,7 +166,9 @@ async def healthz() -> Liveness:
         503: {
             "model": NotReady,
             "content": {PROBLEM_JSON: {}},
-            "description": "Not ready: the failing checks are named; `Retry-After` says when to ask again.",
+            "description": (
+                "Not ready: the failing checks are named; `Retry-After` says when to ask again."
+            ),
             "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
         }
     },

@@ -69,7 +69,8 @@ def accounts() -> tuple[list[dict[str, str]], tuple[uuid.UUID, uuid.UUID, uuid.U
                 role=role,
             )
             conn.execute(
-                "INSERT INTO app_user (id, email, password_hash, organization_id, role, tokens_valid_after) "
+                "INSERT INTO app_user"
+                " (id, email, password_hash, organization_id, role, tokens_valid_after) "
                 "VALUES (%s, %s, 'x', %s, %s, now() - interval '1 minute')",
                 (user.id, user.email, org, role),
             )
@@ -220,7 +221,8 @@ def missing_records(answered: list[str], prefix: str) -> dict[str, int]:
         audited = {
             r[0]
             for r in conn.execute(
-                "SELECT unnest(record_ids) FROM audit_event WHERE path = '/referrals' AND method = 'POST'"
+                "SELECT unnest(record_ids) FROM audit_event"
+                " WHERE path = '/referrals' AND method = 'POST'"
             )
         }
         committed = [

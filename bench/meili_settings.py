@@ -1,4 +1,5 @@
-"""The Meilisearch settings that cost, each against its alternative (`python -m bench.meili_settings`).
+"""The Meilisearch settings that cost, each against its alternative
+(`python -m bench.meili_settings`).
 
 Straight at Meilisearch, the searches of `bench.compare` (same parameter sets), interleaved in
 rounds per scenario:

@@ -58,15 +58,20 @@ def generate(count: int) -> None:
         conn.execute(
             """
             INSERT INTO referral (id, version, case_ref, client_sex, client_age_band,
-              referring_organization_id, provider_organization_id, service_id, category, outside_mou,
-              mou_match, reason, priority, consent_given, consent_obtained_at, status, requested_at,
+              referring_organization_id, provider_organization_id, service_id, category,
+              outside_mou, mou_match, reason, priority, consent_given, consent_obtained_at, status,
+              requested_at,
               due_by, accepted_at, closed_at, outcome_free_of_cost_honoured, outcome_completed_on,
               created_by, created_at, updated_at)
-            SELECT gen_random_uuid(), 1, 'BENCH-' || g, (ARRAY['female','male','other','unknown'])[1 + g %% 4],
-              (ARRAY['0-11','12-17','18-24','25-49','50+','unknown'])[1 + g %% 6], %(r)s, %(p)s, %(s)s,
-              'legal_aid', true, 'no_mou', 'synthetic', 'routine', true, t, st, t, t + interval '72 hours',
-              CASE WHEN st IN ('accepted','in_progress','completed','failed') THEN t + (g %% 90) * interval '1 hour' END,
-              CASE WHEN st IN ('completed','failed','rejected','cancelled') THEN t + interval '10 days' END,
+            SELECT gen_random_uuid(), 1, 'BENCH-' || g,
+              (ARRAY['female','male','other','unknown'])[1 + g %% 4],
+              (ARRAY['0-11','12-17','18-24','25-49','50+','unknown'])[1 + g %% 6],
+              %(r)s, %(p)s, %(s)s, 'legal_aid', true, 'no_mou', 'synthetic', 'routine', true,
+              t, st, t, t + interval '72 hours',
+              CASE WHEN st IN ('accepted','in_progress','completed','failed')
+                THEN t + (g %% 90) * interval '1 hour' END,
+              CASE WHEN st IN ('completed','failed','rejected','cancelled')
+                THEN t + interval '10 days' END,
               CASE WHEN st = 'completed' THEN g %% 5 <> 0 END,
               CASE WHEN st = 'completed' THEN (t + interval '10 days')::date END,
               gen_random_uuid(), t, t
@@ -85,7 +90,8 @@ def generate(count: int) -> None:
         )
         conn.execute("ANALYZE referral")
         console.print(
-            f"referrals: {missing:,} synthetic referrals added in {time.perf_counter() - started:.1f} s"
+            f"referrals: {missing:,} synthetic referrals added"
+            f" in {time.perf_counter() - started:.1f} s"
         )
 
 
@@ -98,8 +104,9 @@ def _token(conn: psycopg.Connection, slug: str) -> str:
     user_id = row[0] if row else uuid.uuid4()
     if row is None:
         conn.execute(
-            "INSERT INTO app_user (id, email, password_hash, organization_id, role, active, tokens_valid_after,"
-            " created_at, updated_at) VALUES (%s, %s, 'x', %s, 'caseworker', true, now() - interval '1 day', now(), now())",
+            "INSERT INTO app_user (id, email, password_hash, organization_id, role, active,"
+            " tokens_valid_after, created_at, updated_at) VALUES (%s, %s, 'x', %s, 'caseworker',"
+            " true, now() - interval '1 day', now(), now())",
             (user_id, email, org[0]),
         )
     return issue_token(
@@ -210,7 +217,8 @@ def main() -> None:
     console.print(
         f"transitions: {len(latencies)} in {seconds:.1f} s with {args.concurrency} clients "
         f"(also {args.concurrency * args.per_client} creations): {len(latencies) / seconds:.1f}/s, "
-        f"p50 {_pct(latencies, 0.5):.0f} ms, p95 {_pct(latencies, 0.95):.0f} ms, failures {failures}"
+        f"p50 {_pct(latencies, 0.5):.0f} ms, p95 {_pct(latencies, 0.95):.0f} ms,"
+        f" failures {failures}"
     )
     if failures:
         raise SystemExit(1)

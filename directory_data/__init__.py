@@ -1,4 +1,5 @@
-"""Seed data of the directory (gazetteer, taxonomy, providers, helplines, OSM health) and its loader."""
+"""Seed data of the directory (gazetteer, taxonomy, providers, helplines, OSM health) and its
+loader."""
 
 from pathlib import Path
 

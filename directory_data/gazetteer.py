@@ -203,7 +203,8 @@ def load_gazetteer(conn: Connection, areas: dict[str, Area]) -> int:
               :division_pcode, :district_pcode, :upazila_pcode, :union_pcode,
               CASE WHEN CAST(:lat AS float8) IS NOT NULL
                 THEN ST_SetSRID(ST_MakePoint(CAST(:lng AS float8), CAST(:lat AS float8)), 4326) END,
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(CAST(:boundary AS text)), 4326)), :area_sqkm, :website, :source)
+              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(CAST(:boundary AS text)), 4326)),
+              :area_sqkm, :website, :source)
             ON CONFLICT (pcode) DO UPDATE SET level = EXCLUDED.level, kind = EXCLUDED.kind,
               name_en = EXCLUDED.name_en, name_bn = EXCLUDED.name_bn,
               hdx_name_en = EXCLUDED.hdx_name_en, parent_pcode = EXCLUDED.parent_pcode,
@@ -220,8 +221,10 @@ def load_gazetteer(conn: Connection, areas: dict[str, Area]) -> int:
         text(
             """
             UPDATE admin_area SET
-              boundary = (SELECT ST_Multi(ST_Union(boundary)) FROM admin_area WHERE level = 'division'),
-              centroid = (SELECT ST_PointOnSurface(ST_Union(boundary)) FROM admin_area WHERE level = 'division')
+              boundary = (SELECT ST_Multi(ST_Union(boundary)) FROM admin_area
+                          WHERE level = 'division'),
+              centroid = (SELECT ST_PointOnSurface(ST_Union(boundary)) FROM admin_area
+                          WHERE level = 'division')
             WHERE pcode = :pcode
             """
         ),

@@ -1,4 +1,5 @@
-"""Text normalisation shared by writes, the loader and queries (rule: NFC, no zero-width joiners)."""
+"""Text normalisation shared by writes, the loader and queries (rule: NFC, no zero-width
+joiners)."""
 
 import re
 import unicodedata

@@ -89,11 +89,13 @@ DELETE FROM referral_event WHERE referral_id IN (SELECT id FROM referral WHERE {
 DELETE FROM idempotency_key WHERE organization_id = ANY(:orgs);
 DELETE FROM notification_outbox WHERE organization_id = ANY(:orgs);
 DELETE FROM referral WHERE {orgs};
-DELETE FROM mou WHERE referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs);
+DELETE FROM mou
+  WHERE referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs);
 DELETE FROM correction WHERE organization_id = ANY(:orgs);
 DELETE FROM record_change WHERE organization_id = ANY(:orgs);
 DELETE FROM audit_event WHERE organization_id = ANY(:orgs);
-DELETE FROM user_district WHERE user_id IN (SELECT id FROM app_user WHERE organization_id = ANY(:orgs));
+DELETE FROM user_district
+  WHERE user_id IN (SELECT id FROM app_user WHERE organization_id = ANY(:orgs));
 DELETE FROM app_user WHERE organization_id = ANY(:orgs);
 DELETE FROM service_search WHERE service_id = :service;
 DELETE FROM service_search_text WHERE service_id = :service;

@@ -24,7 +24,8 @@ from app.auth.service import account_key, hash_password
 from app.directory.lookups import resolve_district
 from app.directory.models import Organization
 
-# Roles each role may give: admins any; district and organization admins no more than their own level.
+# Roles each role may give: admins any; district and organization admins no more than their own
+# level.
 GRANTABLE: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (Role.ADMIN, Role.DISTRICT_ADMIN, Role.ORG_ADMIN, Role.CASEWORKER),
     Role.DISTRICT_ADMIN: (Role.ORG_ADMIN, Role.CASEWORKER),

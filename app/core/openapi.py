@@ -7,8 +7,9 @@ refused before routing and parameters are validated; an unexpected failure; the 
 of reach), 413 for one with a body, 409 for a write (a commit that breaks a constraint), 404 for
 one with a path parameter, 412 and 428 for one taking `If-Match`, and what its dependencies
 declare with `raises` (the bearer-token dependency: 401; the signed-in actor: 403). The rest
-are declared next to the route, `responses=problems(404, 429)` on the decorator or the router. FastAPI's own 422 (`HTTPValidationError`, application/json) is
-replaced: the API never sends it."""
+are declared next to the route, `responses=problems(404, 429)` on the decorator or the router.
+FastAPI's own 422 (`HTTPValidationError`, application/json) is replaced: the API never sends
+it."""
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar

@@ -18,7 +18,8 @@ MONTHS = {
            "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর"),
 }  # fmt: skip
 WEEKDAYS = {
-    "en": {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"},
+    "en": {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat",
+           "SU": "Sun"},
     "bn": {"MO": "সোম", "TU": "মঙ্গল", "WE": "বুধ", "TH": "বৃহস্পতি", "FR": "শুক্র", "SA": "শনি",
            "SU": "রবি"},
 }  # fmt: skip
@@ -26,8 +27,10 @@ WEEKDAYS = {
 # Every label and message of the pages: key -> (English, Bangla).
 TEXT: dict[str, tuple[str, str]] = {
     "site_name": ("Service directory", "সেবা নির্দেশিকা"),
-    "site_tagline": ("Help for survivors of trafficking: health, legal aid, shelter, training, jobs",
-                     "মানব পাচারের শিকার মানুষের জন্য সহায়তা: স্বাস্থ্য, আইনগত সহায়তা, আশ্রয়, প্রশিক্ষণ, কাজ"),
+    "site_tagline": ("Help for survivors of trafficking: health, legal aid, shelter, training, "
+                     "jobs",
+                     "মানব পাচারের শিকার মানুষের জন্য সহায়তা: "
+                     "স্বাস্থ্য, আইনগত সহায়তা, আশ্রয়, প্রশিক্ষণ, কাজ"),
     "skip_to_results": ("Skip to results", "ফলাফলে যান"),
     "language": ("Language", "ভাষা"),
     "switch_language": ("বাংলা", "English"),
@@ -50,7 +53,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "near_me_busy": ("Finding where you are…", "আপনার অবস্থান খোঁজা হচ্ছে…"),
     "near_me_refused": ("Your location is not available. Choose a district and upazila instead.",
                         "আপনার অবস্থান পাওয়া যায়নি। এর বদলে জেলা ও উপজেলা বেছে নিন।"),
-    "near_me_active": ("Sorted by distance from where you are.", "আপনার অবস্থান থেকে দূরত্ব অনুযায়ী সাজানো।"),
+    "near_me_active": ("Sorted by distance from where you are.",
+                       "আপনার অবস্থান থেকে দূরত্ব অনুযায়ী সাজানো।"),
     "clear_location": ("Forget my location", "আমার অবস্থান মুছুন"),
     "show_map": ("Show map", "মানচিত্র দেখুন"),
     "hide_map": ("Hide map", "মানচিত্র লুকান"),

@@ -19,7 +19,8 @@ def c_ctype_database(database_url: str) -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(
             text(
-                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C' LC_COLLATE 'C'"
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"
+                " LC_CTYPE 'C' LC_COLLATE 'C'"
             )
         )
     scratch = url.set(database=name).render_as_string(hide_password=False)

@@ -141,7 +141,8 @@ def _bad(good: str, new: str) -> str:
         (
             _bad(
                 "  - {key: main, name: Office, district: BD4041, upazila: BD40410061}\n",
-                "  - {key: main, name: Office, district: BD4041}\n  - {key: main, name: Annex, district: BD4041}\n",
+                "  - {key: main, name: Office, district: BD4041}\n"
+                "  - {key: main, name: Annex, district: BD4041}\n",
             ),
             BAD,
             "locations[1] (main) repeats locations[0]",
@@ -149,7 +150,8 @@ def _bad(good: str, new: str) -> str:
         (
             _bad(
                 "legal_status: ngo",
-                "legal_status: ngo\nphones:\n  - {number: '0421-1', source: a}\n  - {number: '0421-1', source: b}",
+                "legal_status: ngo\nphones:\n"
+                "  - {number: '0421-1', source: a}\n  - {number: '0421-1', source: b}",
             ),
             BAD,
             "phones[1] (0421-1) repeats phones[0]",

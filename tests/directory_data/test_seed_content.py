@@ -1,4 +1,5 @@
-"""What the loaded seed directory holds, and the rules it keeps (provenance, licences, no guesses)."""
+"""What the loaded seed directory holds, and the rules it keeps (provenance, licences, no
+guesses)."""
 
 import pytest
 from httpx import AsyncClient

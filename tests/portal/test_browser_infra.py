@@ -256,7 +256,8 @@ async def test_offline_fails_fetches_until_back_online(
 
 SERVICE_WORKER = """
 self.addEventListener('install', event => {
-  event.waitUntil(caches.open('v1').then(cache => cache.add('/app')).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches.open('v1').then(cache => cache.add('/app')).then(() => self.skipWaiting()));
 });
 self.addEventListener('activate', event => event.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', event => {

@@ -195,7 +195,9 @@ async def test_every_page_is_accessible_in_both_languages(
     pages = {
         "find": f"/find?lang={lang}",
         "results": f"/find?lang={lang}&search={quote('legal aid')}&district=Jashore",
-        "nothing": f"/find?lang={lang}&district=Jashore&upazila=BD40410090&category=drug_rehabilitation",
+        "nothing": (
+            f"/find?lang={lang}&district=Jashore&upazila=BD40410090&category=drug_rehabilitation"
+        ),
         "embed": f"/embed?lang={lang}&district=Jashore&category=legal_aid",
         "error": f"/find?lang={lang}&district=Atlantis",
     }
@@ -237,7 +239,8 @@ HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>District portal</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>Jashore district portal</h1>
-<script src="{api}/embed.js" data-lang="bn" data-district="Jashore" data-height="200" async></script>
+<script src="{api}/embed.js" data-lang="bn" data-district="Jashore" data-height="200"
+ async></script>
 </main></body></html>"""
 
 
