@@ -1,4 +1,5 @@
-"""Imports every ORM module so that `Base.metadata` knows all tables (used by alembic)."""
+"""Imports every ORM module of the app so that `Base.metadata` knows its tables; alembic compares
+them, with the search tables of `search.models.SearchBase.metadata`, to the migrations."""
 
 from app.audit import models as audit_models
 from app.auth import models as auth_models
