@@ -97,15 +97,24 @@ DELETE FROM audit_event WHERE organization_id = ANY(:orgs);
 DELETE FROM user_district
   WHERE user_id IN (SELECT id FROM app_user WHERE organization_id = ANY(:orgs));
 DELETE FROM app_user WHERE organization_id = ANY(:orgs);
-DELETE FROM service_search WHERE service_id = :service;
-DELETE FROM service_search_text WHERE service_id = :service;
-DELETE FROM search_outbox WHERE service_id = :service;
+DELETE FROM service_search WHERE {services};
+DELETE FROM service_search_text WHERE {services};
+DELETE FROM search_outbox WHERE {services};
 DELETE FROM attribute WHERE link_id = :service
   OR link_id IN (SELECT id FROM service WHERE organization_id = ANY(:orgs));
-DELETE FROM service_area WHERE service_id = :service;
-DELETE FROM service WHERE id = :service;
+DELETE FROM service_area WHERE {services};
+DELETE FROM cost_option WHERE {services};
+DELETE FROM phone WHERE {services};
+DELETE FROM schedule WHERE {services};
+DELETE FROM service_at_location WHERE {services};
+DELETE FROM service WHERE id = :service OR organization_id = ANY(:orgs);
 DELETE FROM organization WHERE id = ANY(:orgs)
-""".format(orgs="referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs)")
+""".format(
+    orgs="referring_organization_id = ANY(:orgs) OR provider_organization_id = ANY(:orgs)",
+    # the world's service and any its requests added (triggers and cascades stand aside here)
+    services="service_id = :service"
+    " OR service_id IN (SELECT id FROM service WHERE organization_id = ANY(:orgs))",
+)
 
 
 async def _remove(engine: AsyncEngine, orgs: list[uuid.UUID], service: uuid.UUID) -> None:

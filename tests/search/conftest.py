@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 from fastapi import Depends
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.db import get_session
 from app.directory.routes import get_search_backend
 from search.backend import SearchBackend
-from search.meili import index_settings, make_client, server_version
+from search.meili import MeiliSearch, index_settings, make_client, make_search_http, server_version
+from search.postgres import PostgresSearch
 from search.sync import rebuild, task_waiter
+from tests.api import api_client
 
 MEILI_URL = os.environ.get("MEILI_URL")
 MEILI_API_KEY = os.environ.get("MEILI_API_KEY")
@@ -44,3 +47,16 @@ def backend_overrides(backend: Callable[[AsyncSession], SearchBackend]) -> dict[
         return backend(session)
 
     return {get_search_backend: configured}
+
+
+@pytest.fixture
+async def clients(session: AsyncSession, meili_index: str) -> AsyncIterator[dict[str, AsyncClient]]:
+    """The API over each backend, in this test's (rolled back, unchanged) transaction."""
+    assert MEILI_URL is not None, NO_MEILI
+    async with make_search_http(MEILI_URL, MEILI_API_KEY, 10) as search_http:
+        meilisearch = backend_overrides(lambda _: MeiliSearch(search_http, meili_index))
+        async with (
+            api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
+            api_client(session, overrides=meilisearch) as meili,
+        ):
+            yield {"postgres": postgres, "meilisearch": meili}

@@ -9,18 +9,13 @@ the two break ties between equal names differently (PostgreSQL by id, Meilisearc
 document order). For paging, each backend's pages must be disjoint and together make the set.
 """
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from search.meili import MeiliSearch, make_search_http
-from search.postgres import PostgresSearch
-from tests.api import Json, api_client
-from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
+from tests.api import Json
 
 JASHORE = {"lat": "23.1667", "lng": "89.2085"}
 SATKHIRA = {"lat": "22.7185", "lng": "89.0705"}
@@ -110,19 +105,6 @@ class Answer:
     names: dict[str, str]
     total: int
     facets: dict[str, dict[str, int]] | None
-
-
-@pytest.fixture
-async def clients(session: AsyncSession, meili_index: str) -> AsyncIterator[dict[str, AsyncClient]]:
-    """The API over each backend, in this test's (rolled back, unchanged) transaction."""
-    assert MEILI_URL is not None, NO_MEILI
-    async with make_search_http(MEILI_URL, MEILI_API_KEY, 10) as search_http:
-        meilisearch = backend_overrides(lambda _: MeiliSearch(search_http, meili_index))
-        async with (
-            api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
-            api_client(session, overrides=meilisearch) as meili,
-        ):
-            yield {"postgres": postgres, "meilisearch": meili}
 
 
 async def _page(http: AsyncClient, backend: str, params: dict[str, Any]) -> Json:

@@ -2,18 +2,13 @@
 are exactly `ServiceListItem`: every key is one of its fields, every value reads back as it
 serialises, so a key or type that drifts from the model fails here."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.directory.schemas import OrganizationBrief, ServiceListItem
-from search.meili import MeiliSearch, make_search_http
-from search.postgres import PostgresSearch
-from tests.api import Json, api_client
-from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
+from tests.api import Json
 
 # by name, by distance (the distance is spliced into the stored item), by relevance
 SEARCHES: list[dict[str, str]] = [
@@ -21,18 +16,6 @@ SEARCHES: list[dict[str, str]] = [
     {"lat": "23.1667", "lng": "89.2085", "radius_km": "50"},
     {"search": "hospital"},
 ]
-
-
-@pytest.fixture
-async def clients(session: AsyncSession, meili_index: str) -> AsyncIterator[dict[str, AsyncClient]]:
-    assert MEILI_URL is not None, NO_MEILI
-    async with make_search_http(MEILI_URL, MEILI_API_KEY, 10) as search_http:
-        meilisearch = backend_overrides(lambda _: MeiliSearch(search_http, meili_index))
-        async with (
-            api_client(session, overrides=backend_overrides(PostgresSearch)) as postgres,
-            api_client(session, overrides=meilisearch) as meili,
-        ):
-            yield {"postgres": postgres, "meilisearch": meili}
 
 
 def _fields(model: type[Any]) -> set[str]:
