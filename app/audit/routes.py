@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.audit import service as audit
+from app.audit.policy import NotAuditReader, may_read_audit_log
 from app.audit.schemas import AuditEventRead
-from app.auth.actor import Role
 from app.auth.deps import CurrentActor
-from app.auth.errors import Forbidden
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
@@ -37,8 +36,8 @@ async def list_audit_events(
     per_page: PerPage = 20,
 ) -> Page[AuditEventRead]:
     """Authenticated requests, newest first (admins only)."""
-    if actor.role != Role.ADMIN:
-        raise Forbidden("Only admins read the audit log.", "শুধু অ্যাডমিন অডিট লগ দেখতে পারেন।")
+    if not may_read_audit_log(actor):
+        raise NotAuditReader()
     rows, total = await audit.list_events(
         session, user=user, path=path, since=since, until=until, page=page, per_page=per_page
     )

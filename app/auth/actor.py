@@ -26,3 +26,16 @@ class Actor:
 
 
 ROLES: tuple[str, ...] = tuple(Role)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which organizations' records an actor reaches, as a domain's policy decides: every
+    organization, or their own organization and the organizations of some districts."""
+
+    everything: bool = False
+    organization_id: uuid.UUID | None = None
+    districts: frozenset[str] = frozenset()
+
+
+EVERYTHING = Reach(everything=True)

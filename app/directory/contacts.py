@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor
-from app.core.errors import InvalidField
+from app.directory.errors import OutOfOrder
 from app.directory.history import apply_values, record_changes
 from app.directory.locations import location_for
-from app.directory.lookups import get_record, organization_for, service_ids_at, service_ids_of_org
+from app.directory.lookups import organization_for, service_ids_at, service_ids_of_org
 from app.directory.models import (
     Phone,
     Schedule,
@@ -53,10 +53,9 @@ async def create_phone(session: AsyncSession, actor: Actor, data: PhoneCreate) -
 
 
 async def update_phone(
-    session: AsyncSession, actor: Actor, phone_id: uuid.UUID, data: PhoneUpdate
+    session: AsyncSession, actor: Actor, *, phone: Phone, data: PhoneUpdate
 ) -> Phone:
     """Change a phone number or its description."""
-    phone: Phone = await get_record(session, Phone, phone_id, "phone")
     org_id, service_ids = await _phone_owner_org(session, actor, phone)
     before, after = apply_values(phone, data.model_dump(exclude_unset=True))
     await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
@@ -65,9 +64,8 @@ async def update_phone(
     return phone
 
 
-async def delete_phone(session: AsyncSession, actor: Actor, phone_id: uuid.UUID) -> None:
+async def delete_phone(session: AsyncSession, actor: Actor, *, phone: Phone) -> None:
     """Remove a phone number."""
-    phone: Phone = await get_record(session, Phone, phone_id, "phone")
     org_id, service_ids = await _phone_owner_org(session, actor, phone)
     await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id, action="deactivate",
                          before={"number": phone.number}, after={"number": None})  # fmt: skip
@@ -105,10 +103,9 @@ async def create_schedule(session: AsyncSession, actor: Actor, data: ScheduleCre
 
 
 async def update_schedule(
-    session: AsyncSession, actor: Actor, schedule_id: uuid.UUID, data: ScheduleUpdate
+    session: AsyncSession, actor: Actor, *, schedule: Schedule, data: ScheduleUpdate
 ) -> Schedule:
     """Change opening hours."""
-    schedule: Schedule = await get_record(session, Schedule, schedule_id, "schedule")
     org_id = await _schedule_owner(session, actor, schedule)
     before, after = apply_values(schedule, _schedule_values(data))
     try:
@@ -117,15 +114,14 @@ async def update_schedule(
         )
     except ValueError as exc:
         field = "closes_at" if "closes_at" in str(exc) else "valid_to"
-        raise InvalidField(field, str(exc), "সময় বা তারিখের ক্রম ঠিক নয়") from exc
+        raise OutOfOrder(field=field, problem=str(exc)) from exc
     await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
                          action="update", before=before, after=after)  # fmt: skip
     return schedule
 
 
-async def delete_schedule(session: AsyncSession, actor: Actor, schedule_id: uuid.UUID) -> None:
+async def delete_schedule(session: AsyncSession, actor: Actor, *, schedule: Schedule) -> None:
     """Remove opening hours."""
-    schedule: Schedule = await get_record(session, Schedule, schedule_id, "schedule")
     org_id = await _schedule_owner(session, actor, schedule)
     await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id, action="deactivate",
                          before={"description": schedule.description}, after={"description": None})  # fmt: skip

@@ -9,12 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import touch
-from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden, TooManyAttempts
+from app.auth.actor import Actor
 from app.core.config import get_settings
-from app.core.errors import Conflict, InvalidField, NotFound
 from app.directory import contacts, locations, lookups, organizations, services
+from app.directory.errors import (
+    AlreadyDecided,
+    CorrectionNotFound,
+    NotApplicable,
+    NotCorrectable,
+    OtherDistrictsCorrection,
+    RecordNotFound,
+    TooManySuggestions,
+)
 from app.directory.models import Correction, Location, Organization, Phone, Service
+from app.directory.policy import may_moderate, moderation_reach
 from app.directory.write_schemas import (
     CorrectionCreate,
     LocationUpdate,
@@ -36,51 +44,6 @@ MODELS: dict[str, type[Any]] = {
 }  # fmt: skip
 
 
-class TooManySuggestions(TooManyAttempts):
-    en = "Too many suggestions from this client in the last hour; try again later."
-    bn = "গত এক ঘণ্টায় এই ক্লায়েন্ট থেকে অনেক প্রস্তাব এসেছে; পরে আবার চেষ্টা করুন।"
-
-
-class NotCorrectable(InvalidField):
-    field = "field"
-    en = "a {resource_type} correction may change: {fields}"
-    bn = "এই ক্ষেত্রটি সংশোধনযোগ্য নয়"
-
-
-class RecordNotFound(NotFound):
-    en = "No {resource_type} with id {resource_id}."
-    bn = "{resource_id} আইডির কোনো তথ্য নেই।"
-
-
-class NotModerator(Forbidden):
-    en = "Only admins and district admins moderate corrections."
-    bn = "শুধু অ্যাডমিন ও জেলা অ্যাডমিন সংশোধন যাচাই করেন।"
-
-
-class OtherDistrictsCorrection(Forbidden):
-    en = "This correction belongs to another district's queue."
-    bn = "এই সংশোধনটি অন্য জেলার তালিকার।"
-
-
-class CorrectionNotFound(NotFound):
-    en = "No correction with id {correction_id}."
-    bn = "{correction_id} আইডির কোনো সংশোধন নেই।"
-
-
-class AlreadyDecided(Conflict):
-    code = "correction-already-decided"
-    en = "The correction was {status} already."
-    bn = "সংশোধনটির সিদ্ধান্ত আগেই হয়েছে।"
-
-
-class NotApplicable(InvalidField):
-    """The stored proposal breaks a rule of the entry it would change."""
-
-    field = "proposed_value"
-    en = "cannot be applied: {reason}; dismiss it or edit the entry"
-    bn = "প্রস্তাবিত মানটি প্রয়োগ করা যায় না"
-
-
 def _current_value(record: Any, field: str) -> str | None:
     value = getattr(record, field)
     return None if value is None else str(value)
@@ -100,7 +63,7 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
         raise NotCorrectable(resource_type=data.resource_type, fields=fields)
     record = await session.get(MODELS[data.resource_type], data.resource_id)
     if record is None:
-        raise RecordNotFound(resource_type=data.resource_type, resource_id=data.resource_id)
+        raise RecordNotFound(kind=data.resource_type, record_id=data.resource_id)
     org = await lookups.organization_of(session, data.resource_type, data.resource_id)
     correction = Correction(
         id=uuid.uuid4(), resource_type=data.resource_type, resource_id=data.resource_id,
@@ -113,21 +76,14 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
     return correction
 
 
-def _may_moderate(actor: Actor, correction: Correction) -> bool:
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role == Role.DISTRICT_ADMIN and correction.district_pcode in actor.districts
-
-
 async def queue(
     session: AsyncSession, actor: Actor, *, status: str, page: int, per_page: int
 ) -> tuple[list[Correction], int]:
     """The corrections of the actor's districts (all of them for admins), oldest first."""
-    if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN):
-        raise NotModerator()
+    reach = moderation_reach(actor)
     conditions: list[Any] = [Correction.status == status]
-    if actor.role == Role.DISTRICT_ADMIN:
-        conditions.append(Correction.district_pcode.in_(sorted(actor.districts)))
+    if not reach.everything:
+        conditions.append(Correction.district_pcode.in_(sorted(reach.districts)))
     total = (
         await session.execute(select(func.count()).select_from(Correction).where(*conditions))
     ).scalar_one()
@@ -145,7 +101,7 @@ async def _pending(session: AsyncSession, actor: Actor, correction_id: uuid.UUID
     )
     if correction is None:
         raise CorrectionNotFound(correction_id=correction_id)
-    if not _may_moderate(actor, correction):
+    if not may_moderate(actor, district=correction.district_pcode):
         raise OtherDistrictsCorrection()
     if correction.status != "pending":
         raise AlreadyDecided(status=correction.status)
@@ -166,22 +122,24 @@ async def accept(
     """Apply the correction through the ordinary write path (history included) and close it."""
     correction = await _pending(session, actor, correction_id)
     change = {correction.field: correction.proposed_value}
+    kind = correction.resource_type
+    record = await lookups.get_record(session, MODELS[kind], correction.resource_id, kind)
     try:
-        if correction.resource_type == "organization":
+        if kind == "organization":
             await organizations.update_organization(
-                session, actor, correction.resource_id, OrganizationUpdate.model_validate(change)
+                session, actor, org=record, data=OrganizationUpdate.model_validate(change)
             )
-        elif correction.resource_type == "service":
+        elif kind == "service":
             await services.update_service(
-                session, actor, correction.resource_id, ServiceUpdate.model_validate(change)
+                session, actor, service=record, data=ServiceUpdate.model_validate(change)
             )
-        elif correction.resource_type == "location":
+        elif kind == "location":
             await locations.update_location(
-                session, actor, correction.resource_id, LocationUpdate.model_validate(change)
+                session, actor, location=record, data=LocationUpdate.model_validate(change)
             )
         else:
             await contacts.update_phone(
-                session, actor, correction.resource_id, PhoneUpdate.model_validate(change)
+                session, actor, phone=record, data=PhoneUpdate.model_validate(change)
             )
     except ValidationError as exc:
         raise NotApplicable(reason=exc.errors()[0]["msg"]) from exc

@@ -7,7 +7,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor
-from app.core.errors import Conflict
+from app.directory.errors import OnlyPlaceOfServices
 from app.directory.history import apply_values, record_changes, values_of
 from app.directory.lookups import get_record, organization_for, service_ids_at
 from app.directory.models import (
@@ -47,16 +47,17 @@ async def create_location(session: AsyncSession, actor: Actor, data: LocationCre
 
 
 async def location_for(session: AsyncSession, actor: Actor, location_id: uuid.UUID) -> Location:
+    """The location a request body names, if the actor maintains it."""
     location: Location = await get_record(session, Location, location_id, "location")
     await organization_for(session, actor, location.organization_id, "organization_id")
     return location
 
 
 async def update_location(
-    session: AsyncSession, actor: Actor, location_id: uuid.UUID, data: LocationUpdate
+    session: AsyncSession, actor: Actor, *, location: Location, data: LocationUpdate
 ) -> Location:
     """Change a place; a new point gets new admin codes and moves its services in search."""
-    location = await location_for(session, actor, location_id)
+    await organization_for(session, actor, location.organization_id, "organization_id")
     values = values_of(data, exclude={"latitude", "longitude"})
     if data.latitude is not None and data.longitude is not None:
         values |= {
@@ -72,17 +73,14 @@ async def update_location(
     return location
 
 
-async def delete_location(session: AsyncSession, actor: Actor, location_id: uuid.UUID) -> None:
+async def delete_location(session: AsyncSession, actor: Actor, *, location: Location) -> None:
     """Remove a place (and its service-at-location links); its services leave its area."""
-    location = await location_for(session, actor, location_id)
+    await organization_for(session, actor, location.organization_id, "organization_id")
     service_ids = await service_ids_at(session, location.id)
     stranded = await _only_place_of(session, location.id, service_ids)
     if stranded:
         names = ", ".join(sorted(stranded))
-        raise Conflict(
-            f"This is the only place of {names}: give them another location or a service area first.",
-            f"এটি {names} সেবার একমাত্র স্থান: আগে অন্য অবস্থান বা সেবা-এলাকা দিন।",
-        )  # fmt: skip
+        raise OnlyPlaceOfServices(names=names)
     await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id, action="deactivate",
                          before={"name": location.name}, after={"name": None})  # fmt: skip
     await session.delete(location)

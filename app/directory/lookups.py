@@ -4,12 +4,17 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.actor import Actor
-from app.core.errors import InvalidParameter, NotFound
-from app.directory.errors import InvalidReference
+from app.auth.actor import Actor, Reach
+from app.core.errors import Location as InputLocation
+from app.directory.errors import (
+    NothingToChange,
+    RecordNotFound,
+    UnknownDistrict,
+    UnknownOrganization,
+)
 from app.directory.models import (
     Location,
     Organization,
@@ -26,7 +31,7 @@ async def get_record(
 ) -> Any:
     record = await session.get(model, record_id) if record_id is not None else None
     if record is None:
-        raise NotFound(f"No {name} with id {record_id}.", f"{record_id} আইডির কোনো {name} নেই।")
+        raise RecordNotFound(kind=name, record_id=record_id)
     return record
 
 
@@ -35,16 +40,18 @@ async def organization_for(
 ) -> Organization:
     org = await session.get(Organization, organization_id) if organization_id else None
     if org is None:
-        raise InvalidReference(field, "no such organization", "এমন কোনো সংস্থা নেই")
+        raise UnknownOrganization(field=field)
     authorize(actor, org)
     return org
 
 
-async def resolve_district(session: AsyncSession, value: str, field: str = "district") -> str:
-    """A district pcode from a pcode or any known name, or 422."""
+async def resolve_district(
+    session: AsyncSession, value: str, field: str = "district", location: InputLocation = "body"
+) -> str:
+    """A district pcode from a pcode or any known name, or 422 naming the input."""
     places = await find_places(session, value=value, level="district")
     if len(places) != 1:
-        raise InvalidReference(field, f"unknown district {value!r}", f"অজানা জেলা {value!r}")
+        raise UnknownDistrict(field=field, location=location, value=value)
     return places[0].pcode
 
 
@@ -96,4 +103,21 @@ async def organization_of(
 def check_not_empty(data: BaseModel) -> None:
     """A PATCH must change something."""
     if not data.model_fields_set:
-        raise InvalidParameter("body", "send at least one field to change", "অন্তত একটি ক্ষেত্র পাঠান")
+        raise NothingToChange()
+
+
+def within_reach(reach: Reach, *org_columns: Any) -> list[ColumnElement[bool]]:
+    """The conditions (none for everything) that a row, whose organizations are in
+    `org_columns`, is within the reach: one of them is the reach's organization or lies in
+    one of its districts."""
+    if reach.everything:
+        return []
+    alternatives: list[ColumnElement[bool]] = []
+    if reach.organization_id is not None:
+        alternatives += [column == reach.organization_id for column in org_columns]
+    if reach.districts:
+        in_districts = select(Organization.id).where(
+            Organization.district_pcode.in_(sorted(reach.districts))
+        )
+        alternatives += [column.in_(in_districts) for column in org_columns]
+    return [or_(*alternatives) if alternatives else false()]

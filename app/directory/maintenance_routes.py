@@ -14,6 +14,13 @@ from app.core.pagination import Page, PageNumber, PerPage
 from app.directory import contacts, history, locations, lookups, organizations, services
 from app.directory import service as directory
 from app.directory.confidential import viewer_for
+from app.directory.deps import (
+    LocationDep,
+    OrganizationDep,
+    PhoneDep,
+    ScheduleDep,
+    ServiceDep,
+)
 from app.directory.models import Phone, Schedule
 from app.directory.schemas import (
     LocationRead,
@@ -41,10 +48,22 @@ router = APIRouter(tags=["directory maintenance"])
 cross_origin = CrossOrigin(private_read_suffixes=("/history",))
 
 
-async def _history(session: SessionDep, actor: CurrentActor, resource_type: str, resource_id: uuid.UUID,
-                   page: int, per_page: int) -> Page[RecordChangeRead]:  # fmt: skip
-    rows, total = await history.history(session, actor, resource_type=resource_type, resource_id=resource_id,
-                                  page=page, per_page=per_page)  # fmt: skip
+async def _history(
+    session: SessionDep,
+    actor: CurrentActor,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    page: int,
+    per_page: int,
+) -> Page[RecordChangeRead]:
+    rows, total = await history.history(
+        session,
+        actor,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        page=page,
+        per_page=per_page,
+    )
     return Page[RecordChangeRead].build(
         contents=[RecordChangeRead.model_validate(r) for r in rows],
         total=total,
@@ -84,12 +103,14 @@ async def create_organization(
     response_model=OrganizationRead,
     response_model_exclude_none=True,
 )
-async def update_organization(session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID,
-                              body: OrganizationUpdate) -> OrganizationRead:  # fmt: skip
-    """Change an organization; `active: false` deactivates it and takes its services out of search."""
+async def update_organization(
+    session: SessionDep, actor: CurrentActor, org: OrganizationDep, body: OrganizationUpdate
+) -> OrganizationRead:
+    """Change an organization; `active: false` deactivates it and takes its services out of
+    search."""
     lookups.check_not_empty(body)
-    await organizations.update_organization(session, actor, organization_id, body)
-    return await _organization(session, actor, organization_id)
+    await organizations.update_organization(session, actor, org=org, data=body)
+    return await _organization(session, actor, org.id)
 
 
 @router.post(
@@ -98,18 +119,24 @@ async def update_organization(session: SessionDep, actor: CurrentActor, organiza
     response_model_exclude_none=True,
 )
 async def verify_organization(
-    session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
+    session: SessionDep, actor: CurrentActor, org: OrganizationDep
 ) -> OrganizationRead:
-    """Record that the entry was checked today (`assured_date`, and `assured_by`: your organization)."""
-    await organizations.verify_organization(session, actor, organization_id)
-    return await _organization(session, actor, organization_id)
+    """Record that the entry was checked today (`assured_date`, and `assured_by`: your
+    organization)."""
+    await organizations.verify_organization(session, actor, org=org)
+    return await _organization(session, actor, org.id)
 
 
 @router.get("/organizations/{organization_id}/history", response_model=Page[RecordChangeRead])
-async def read_organization_history(session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID,
-                                    page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+async def read_organization_history(
+    session: SessionDep,
+    actor: CurrentActor,
+    org: OrganizationDep,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+) -> Page[RecordChangeRead]:
     """Every change to the organization's own fields, newest first (its maintainers only)."""
-    return await _history(session, actor, "organization", organization_id, page, per_page)
+    return await _history(session, actor, "organization", org.id, page, per_page)
 
 
 @router.post(
@@ -126,23 +153,24 @@ async def create_service(
 @router.patch(
     "/services/{service_id}", response_model=ServiceFull, response_model_exclude_none=True
 )
-async def update_service(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID,
-                         body: ServiceUpdate) -> ServiceFull:  # fmt: skip
+async def update_service(
+    session: SessionDep, actor: CurrentActor, service: ServiceDep, body: ServiceUpdate
+) -> ServiceFull:
     """Change a service; `status: inactive` deactivates it (it leaves search)."""
     lookups.check_not_empty(body)
-    await services.update_service(session, actor, service_id, body)
-    return await _service(session, actor, service_id)
+    await services.update_service(session, actor, service=service, data=body)
+    return await _service(session, actor, service.id)
 
 
 @router.post(
     "/services/{service_id}/verify", response_model=ServiceFull, response_model_exclude_none=True
 )
 async def verify_service(
-    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID
+    session: SessionDep, actor: CurrentActor, service: ServiceDep
 ) -> ServiceFull:
     """Record that the service's entry was checked today."""
-    await services.verify_service(session, actor, service_id)
-    return await _service(session, actor, service_id)
+    await services.verify_service(session, actor, service=service)
+    return await _service(session, actor, service.id)
 
 
 @router.put(
@@ -151,11 +179,11 @@ async def verify_service(
     response_model_exclude_none=True,
 )
 async def link_service_category(
-    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
+    session: SessionDep, actor: CurrentActor, service: ServiceDep, code: str
 ) -> ServiceFull:
     """Add a category to a service."""
-    await services.set_category(session, actor, service_id, code, linked=True)
-    return await _service(session, actor, service_id)
+    await services.set_category(session, actor, service=service, code=code, linked=True)
+    return await _service(session, actor, service.id)
 
 
 @router.delete(
@@ -164,18 +192,23 @@ async def link_service_category(
     response_model_exclude_none=True,
 )
 async def unlink_service_category(
-    session: SessionDep, actor: CurrentActor, service_id: uuid.UUID, code: str
+    session: SessionDep, actor: CurrentActor, service: ServiceDep, code: str
 ) -> ServiceFull:
     """Remove a category from a service (it keeps at least one)."""
-    await services.set_category(session, actor, service_id, code, linked=False)
-    return await _service(session, actor, service_id)
+    await services.set_category(session, actor, service=service, code=code, linked=False)
+    return await _service(session, actor, service.id)
 
 
 @router.get("/services/{service_id}/history", response_model=Page[RecordChangeRead])
-async def read_service_history(session: SessionDep, actor: CurrentActor, service_id: uuid.UUID,
-                               page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+async def read_service_history(
+    session: SessionDep,
+    actor: CurrentActor,
+    service: ServiceDep,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+) -> Page[RecordChangeRead]:
     """Every change to the service, newest first (its maintainers only)."""
-    return await _history(session, actor, "service", service_id, page, per_page)
+    return await _history(session, actor, "service", service.id, page, per_page)
 
 
 @router.post(
@@ -192,28 +225,34 @@ async def create_location(
 @router.patch(
     "/locations/{location_id}", response_model=LocationRead, response_model_exclude_none=True
 )
-async def update_location(session: SessionDep, actor: CurrentActor, location_id: uuid.UUID,
-                          body: LocationUpdate) -> LocationRead:  # fmt: skip
+async def update_location(
+    session: SessionDep, actor: CurrentActor, location: LocationDep, body: LocationUpdate
+) -> LocationRead:
     """Change a place (a new point moves its services in search)."""
     lookups.check_not_empty(body)
-    await locations.update_location(session, actor, location_id, body)
-    return await directory.get_location(session, location_id=location_id)
+    await locations.update_location(session, actor, location=location, data=body)
+    return await directory.get_location(session, location_id=location.id)
 
 
 @router.delete("/locations/{location_id}", status_code=204)
 async def delete_location(
-    session: SessionDep, actor: CurrentActor, location_id: uuid.UUID
+    session: SessionDep, actor: CurrentActor, location: LocationDep
 ) -> Response:
     """Remove a place and its service links."""
-    await locations.delete_location(session, actor, location_id)
+    await locations.delete_location(session, actor, location=location)
     return Response(status_code=204)
 
 
 @router.get("/locations/{location_id}/history", response_model=Page[RecordChangeRead])
-async def read_location_history(session: SessionDep, actor: CurrentActor, location_id: uuid.UUID,
-                                page: PageNumber = 1, per_page: PerPage = 20) -> Page[RecordChangeRead]:  # fmt: skip
+async def read_location_history(
+    session: SessionDep,
+    actor: CurrentActor,
+    location: LocationDep,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+) -> Page[RecordChangeRead]:
     """Every change to the place, newest first (its maintainers only)."""
-    return await _history(session, actor, "location", location_id, page, per_page)
+    return await _history(session, actor, "location", location.id, page, per_page)
 
 
 def _read(model: type[BaseModel], record: Any) -> Any:
@@ -229,17 +268,18 @@ async def create_phone(session: SessionDep, actor: CurrentActor, body: PhoneCrea
 
 @router.patch("/phones/{phone_id}", response_model=PhoneRead, response_model_exclude_none=True)
 async def update_phone(
-    session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID, body: PhoneUpdate
+    session: SessionDep, actor: CurrentActor, phone: PhoneDep, body: PhoneUpdate
 ) -> PhoneRead:
     """Change a phone number."""
     lookups.check_not_empty(body)
-    return _read(PhoneRead, await contacts.update_phone(session, actor, phone_id, body))  # type: ignore[no-any-return]
+    changed = await contacts.update_phone(session, actor, phone=phone, data=body)
+    return _read(PhoneRead, changed)  # type: ignore[no-any-return]
 
 
 @router.delete("/phones/{phone_id}", status_code=204)
-async def delete_phone(session: SessionDep, actor: CurrentActor, phone_id: uuid.UUID) -> Response:
+async def delete_phone(session: SessionDep, actor: CurrentActor, phone: PhoneDep) -> Response:
     """Remove a phone number."""
-    await contacts.delete_phone(session, actor, phone_id)
+    await contacts.delete_phone(session, actor, phone=phone)
     return Response(status_code=204)
 
 
@@ -257,17 +297,19 @@ async def create_schedule(
 @router.patch(
     "/schedules/{schedule_id}", response_model=ScheduleRead, response_model_exclude_none=True
 )
-async def update_schedule(session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID,
-                          body: ScheduleUpdate) -> ScheduleRead:  # fmt: skip
+async def update_schedule(
+    session: SessionDep, actor: CurrentActor, schedule: ScheduleDep, body: ScheduleUpdate
+) -> ScheduleRead:
     """Change opening hours."""
     lookups.check_not_empty(body)
-    return _read(ScheduleRead, await contacts.update_schedule(session, actor, schedule_id, body))  # type: ignore[no-any-return]
+    changed = await contacts.update_schedule(session, actor, schedule=schedule, data=body)
+    return _read(ScheduleRead, changed)  # type: ignore[no-any-return]
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
 async def delete_schedule(
-    session: SessionDep, actor: CurrentActor, schedule_id: uuid.UUID
+    session: SessionDep, actor: CurrentActor, schedule: ScheduleDep
 ) -> Response:
     """Remove opening hours."""
-    await contacts.delete_schedule(session, actor, schedule_id)
+    await contacts.delete_schedule(session, actor, schedule=schedule)
     return Response(status_code=204)

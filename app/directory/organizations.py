@@ -6,15 +6,20 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.actor import Actor, Role
-from app.core.errors import InvalidField
+from app.auth.actor import Actor
+from app.directory.errors import InvalidPattern, NotYourEntry
 from app.directory.history import apply_values, record_changes, values_of
-from app.directory.lookups import get_record, resolve_district, service_ids_of_org
+from app.directory.lookups import resolve_district, service_ids_of_org
 from app.directory.models import (
     Organization,
     Service,
 )
-from app.directory.policy import assurance_of, authorize, forbidden, may_maintain
+from app.directory.policy import (
+    assurance_of,
+    authorize,
+    may_create_org,
+    may_move_org,
+)
 from app.directory.write_schemas import (
     OrganizationCreate,
     OrganizationUpdate,
@@ -27,10 +32,8 @@ async def create_organization(
 ) -> Organization:
     """A new organization in a district the actor maintains (national ones: admins only)."""
     district = await resolve_district(session, data.district) if data.district else None
-    if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN) or not may_maintain(
-        actor, district=district, organization_id=None
-    ):
-        raise forbidden()
+    if not may_create_org(actor, district=district):
+        raise NotYourEntry()
     values = values_of(data, exclude={"district"}) | {"district_pcode": district}
     org = Organization(id=uuid.uuid4(), data_source="maintainer", **values)
     session.add(org)
@@ -41,19 +44,15 @@ async def create_organization(
 
 
 async def update_organization(
-    session: AsyncSession, actor: Actor, org_id: uuid.UUID, data: OrganizationUpdate
+    session: AsyncSession, actor: Actor, *, org: Organization, data: OrganizationUpdate
 ) -> Organization:
     """Change fields of an organization (`active: false` deactivates it and its services)."""
-    org: Organization = await get_record(session, Organization, org_id, "organization")
     authorize(actor, org)
     values = values_of(data, exclude={"district"})
     if "district" in data.model_fields_set:
         district = await resolve_district(session, data.district) if data.district else None
-        # moving an organization is allowed only into a district the actor maintains too
-        if not may_maintain(actor, district=district, organization_id=org.id) or (
-            actor.role == Role.ORG_ADMIN and district != org.district_pcode
-        ):
-            raise forbidden()
+        if not may_move_org(actor, org, district=district):
+            raise NotYourEntry()
         values["district_pcode"] = district
     if values.get("case_ref_pattern") is not None:
         await _check_pattern(session, values["case_ref_pattern"])
@@ -74,8 +73,7 @@ async def _check_pattern(session: AsyncSession, pattern: str) -> None:
         async with session.begin_nested():
             await session.execute(text("SELECT '' ~ :pattern"), {"pattern": pattern})
     except DBAPIError as exc:
-        raise InvalidField("case_ref_pattern", "is not a valid regular expression",
-                           "সঠিক রেগুলার এক্সপ্রেশন নয়") from exc  # fmt: skip
+        raise InvalidPattern() from exc
 
 
 async def _service_ids_vouched_by(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:
@@ -93,10 +91,9 @@ async def _service_ids_vouched_by(session: AsyncSession, org_id: uuid.UUID) -> l
 
 
 async def verify_organization(
-    session: AsyncSession, actor: Actor, org_id: uuid.UUID
+    session: AsyncSession, actor: Actor, *, org: Organization
 ) -> Organization:
     """Mark an organization's entry as checked today by the actor."""
-    org: Organization = await get_record(session, Organization, org_id, "organization")
     authorize(actor, org)
     before, after = apply_values(org, assurance_of(actor))
     await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,

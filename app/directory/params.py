@@ -11,9 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import TTLCache
 from app.core.config import get_settings
-from app.core.errors import InvalidParameter
 from app.core.pagination import PageNumber, PerPage
 from app.core.schemas import SaneDateTime
+from app.directory.errors import (
+    AmbiguousPlace,
+    BadBBox,
+    BBoxLatitudes,
+    BBoxLongitudes,
+    BBoxOrder,
+    DistanceNeedsPoint,
+    LatLngTogether,
+    NearOrLatLng,
+    NotFinite,
+    RadiusNeedsPoint,
+    RadiusTooLarge,
+    RelevanceNeedsSearch,
+    UnknownCategory,
+    UnknownFacet,
+    UnknownPlace,
+)
 from app.directory.models import TaxonomyTerm
 from app.gazetteer.service import find_places, preferred_place
 from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
@@ -70,7 +86,7 @@ SearchParamsDep = Annotated[SearchParams, Query()]
 
 def _finite(name: str, value: float | None) -> None:
     if value is not None and not math.isfinite(value):
-        raise InvalidParameter(name, "must be a finite number", "একটি সসীম সংখ্যা হতে হবে")
+        raise NotFinite(field=name)
 
 
 def parse_bbox(value: str) -> BBox:
@@ -81,24 +97,14 @@ def parse_bbox(value: str) -> BBox:
     except ValueError:
         numbers = []
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise InvalidParameter(
-            "bbox",
-            "must be four numbers: minLng,minLat,maxLng,maxLat",
-            "চারটি সংখ্যা দিন: minLng,minLat,maxLng,maxLat",
-        )
+        raise BadBBox()
     min_lng, min_lat, max_lng, max_lat = numbers
     if not (-180 <= min_lng <= 180 and -180 <= max_lng <= 180):
-        raise InvalidParameter(
-            "bbox", "longitudes must lie within -180..180", "দ্রাঘিমা -১৮০..১৮০ এর মধ্যে হতে হবে"
-        )
+        raise BBoxLongitudes()
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise InvalidParameter(
-            "bbox", "latitudes must lie within -90..90", "অক্ষাংশ -৯০..৯০ এর মধ্যে হতে হবে"
-        )
+        raise BBoxLatitudes()
     if min_lng > max_lng or min_lat > max_lat:
-        raise InvalidParameter(
-            "bbox", "minimum must not exceed maximum", "সর্বনিম্ন মান সর্বোচ্চের বেশি হতে পারে না"
-        )
+        raise BBoxOrder()
     return BBox(min_lng, min_lat, max_lng, max_lat)
 
 
@@ -118,9 +124,7 @@ async def _resolve_admin(
         for value in _split(raw) or [raw]:
             places = await find_places(session, value=value, level=level)
             if not places:
-                raise InvalidParameter(
-                    level, f"unknown {level} {value!r}", f"অজানা {level} {value!r}"
-                )
+                raise UnknownPlace(field=level, level=level, value=value)
             pcodes.extend(place.pcode for place in places)
         admin[level] = tuple(dict.fromkeys(pcodes))
     return admin
@@ -145,11 +149,7 @@ async def _resolve_categories(session: AsyncSession, raw: str | None) -> tuple[s
     known = await known_category_codes(session)
     unknown = [code for code in codes if code not in known]
     if unknown or not codes:
-        raise InvalidParameter(
-            "category",
-            f"unknown category {', '.join(unknown) or raw!r}; known: {', '.join(sorted(known))}",
-            f"অজানা সেবার ধরন {', '.join(unknown) or raw!r}",
-        )
+        raise UnknownCategory(unknown=", ".join(unknown) or raw, known=", ".join(sorted(known)))
     return tuple(codes)
 
 
@@ -159,31 +159,21 @@ async def _resolve_point(session: AsyncSession, params: SearchParams) -> Point |
     _finite("radius_km", params.radius_km)
     if (params.lat is None) != (params.lng is None):
         missing = "lng" if params.lng is None else "lat"
-        raise InvalidParameter(
-            missing, "lat and lng must be given together", "lat ও lng একসাথে দিতে হবে"
-        )
+        raise LatLngTogether(field=missing)
     if params.near is not None and params.lat is not None:
-        raise InvalidParameter(
-            "near", "give either near or lat/lng, not both", "near অথবা lat/lng, যেকোনো একটি দিন"
-        )
+        raise NearOrLatLng()
     if params.lat is not None and params.lng is not None:
         return Point(params.lat, params.lng)
     if params.near is not None:
         places = preferred_place(await find_places(session, value=params.near))
         if not places:
-            raise InvalidParameter(
-                "near", f"unknown place {params.near!r}", f"অজানা স্থান {params.near!r}"
-            )
+            raise UnknownPlace(field="near", level="place", value=params.near)
         if len(places) > 1:
             options = ", ".join(f"{p.pcode} ({p.name_en})" for p in places[:10])
-            raise InvalidParameter(
-                "near",
-                f"{params.near!r} names several places: {options}; use a pcode",
-                f"{params.near!r} নামে একাধিক স্থান আছে; pcode ব্যবহার করুন",
-            )
+            raise AmbiguousPlace(value=params.near, options=options)
         return Point(places[0].lat, places[0].lng)
     if params.radius_km is not None:
-        raise InvalidParameter("radius_km", "needs lat/lng or near", "lat/lng অথবা near প্রয়োজন")
+        raise RadiusNeedsPoint()
     return None
 
 
@@ -195,32 +185,20 @@ async def build_service_query(session: AsyncSession, params: SearchParams) -> Se
     if point is not None:
         radius_km = params.radius_km if params.radius_km is not None else settings.default_radius_km
         if radius_km > settings.max_radius_km:
-            raise InvalidParameter(
-                "radius_km",
-                f"must not exceed {settings.max_radius_km:g}",
-                f"{settings.max_radius_km:g} এর বেশি হতে পারবে না",
-            )
+            raise RadiusTooLarge(limit=settings.max_radius_km)
     text = None
     if params.search is not None:
         text = clean_text(params.search)[:MAX_SEARCH_LENGTH] or None
     sort = params.sort or ("relevance" if text else "distance" if point else "name")
     if sort == "distance" and point is None:
-        raise InvalidParameter(
-            "sort",
-            "sort=distance needs lat/lng or near",
-            "sort=distance এর জন্য lat/lng অথবা near প্রয়োজন",
-        )
+        raise DistanceNeedsPoint()
     if sort == "relevance" and text is None:
-        raise InvalidParameter(
-            "sort", "sort=relevance needs search", "sort=relevance এর জন্য search প্রয়োজন"
-        )
+        raise RelevanceNeedsSearch()
     facets = tuple(dict.fromkeys(_split(params.facets))) if params.facets is not None else ()
     unknown_facets = [name for name in facets if name not in FACETS]
     if unknown_facets or (params.facets is not None and not facets):
-        raise InvalidParameter(
-            "facets",
-            f"unknown facet {', '.join(unknown_facets) or params.facets!r}; known: {', '.join(FACETS)}",
-            f"অজানা facet {', '.join(unknown_facets)}",
+        raise UnknownFacet(
+            unknown=", ".join(unknown_facets) or params.facets, known=", ".join(FACETS)
         )
     return ServiceQuery(
         text=text,

@@ -4,16 +4,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
+from app.auth.actor import EVERYTHING, Actor, Reach, Role
+from app.directory.errors import NotModerator, NotYourEntry
 from app.directory.models import Organization
-
-
-def forbidden() -> Forbidden:
-    return Forbidden(
-        "Your role does not allow changing this entry.",
-        "আপনার ভূমিকায় এই তথ্য পরিবর্তনের অনুমতি নেই।",
-    )
 
 
 def may_maintain(actor: Actor, *, district: str | None, organization_id: uuid.UUID | None) -> bool:
@@ -36,7 +29,40 @@ def can_write_org(actor: Actor, org: Organization) -> bool:
 def authorize(actor: Actor, org: Organization) -> None:
     """`Forbidden` unless the actor maintains this organization."""
     if not can_write_org(actor, org):
-        raise forbidden()
+        raise NotYourEntry()
+
+
+def may_create_org(actor: Actor, *, district: str | None) -> bool:
+    """Admins add organizations anywhere (national ones too), district admins in their
+    districts; organization admins and caseworkers add none."""
+    if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN):
+        return False
+    return may_maintain(actor, district=district, organization_id=None)
+
+
+def may_move_org(actor: Actor, org: Organization, *, district: str | None) -> bool:
+    """An organization moves only into a district the actor maintains too; an organization's
+    own admin may not move it at all."""
+    if actor.role == Role.ORG_ADMIN and district != org.district_pcode:
+        return False
+    return may_maintain(actor, district=district, organization_id=org.id)
+
+
+def moderation_reach(actor: Actor) -> Reach:
+    """Whose corrections an actor moderates: every district's for admins, their districts'
+    for district admins; `NotModerator` for anyone else."""
+    if actor.role == Role.ADMIN:
+        return EVERYTHING
+    if actor.role == Role.DISTRICT_ADMIN:
+        return Reach(districts=actor.districts)
+    raise NotModerator()
+
+
+def may_moderate(actor: Actor, *, district: str | None) -> bool:
+    """Whether the actor decides a correction of this district."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.DISTRICT_ADMIN and district in actor.districts
 
 
 def assurance_of(actor: Actor) -> dict[str, Any]:

@@ -278,9 +278,7 @@ async def get_service(session: AsyncSession, *, service_id: str, viewer: Viewer)
         stmt = stmt.execution_options(populate_existing=True)
         service = (await session.execute(stmt)).scalar_one_or_none()
     if service is None:
-        raise ServiceNotFound(
-            f"No service with id {service_id!r}.", f"{service_id!r} আইডির কোনো সেবা নেই।"
-        )
+        raise ServiceNotFound(service_id=service_id)
     return service_full(service, await _shown_services(session, viewer, [service]))
 
 
@@ -375,10 +373,7 @@ async def get_organization(
         stmt = stmt.execution_options(populate_existing=True)
         org = (await session.execute(stmt)).scalar_one_or_none()
     if org is None:
-        raise OrganizationNotFound(
-            f"No organization with id {organization_id!r}.",
-            f"{organization_id!r} আইডির কোনো সংস্থা নেই।",
-        )
+        raise OrganizationNotFound(organization_id=organization_id)
     return await _organization_read(session, org, viewer=viewer)
 
 
@@ -483,10 +478,7 @@ async def get_service_at_location(
         stmt = select(ServiceAtLocation).where(ServiceAtLocation.id == sid).options(*_sal_options())
         sal = (await session.execute(stmt)).scalar_one_or_none()
     if sal is None:
-        raise ServiceAtLocationNotFound(
-            f"No service_at_location with id {sal_id!r}.",
-            f"{sal_id!r} আইডির কোনো service_at_location নেই।",
-        )
+        raise ServiceAtLocationNotFound(sal_id=sal_id)
     return _sal_read(sal, None, await _shown_sals(session, viewer, [sal]))
 
 
@@ -518,9 +510,7 @@ async def get_taxonomy(session: AsyncSession, *, taxonomy_id: str) -> TaxonomyRe
     tid = parse_id(taxonomy_id)
     taxonomy = await session.get(Taxonomy, tid) if tid else None
     if taxonomy is None:
-        raise TaxonomyNotFound(
-            f"No taxonomy with id {taxonomy_id!r}.", f"{taxonomy_id!r} আইডির কোনো শ্রেণিবিন্যাস নেই।"
-        )
+        raise TaxonomyNotFound(taxonomy_id=taxonomy_id)
     return TaxonomyRead.model_validate(taxonomy)
 
 
@@ -581,7 +571,5 @@ async def get_taxonomy_term(session: AsyncSession, *, term_id: str) -> TaxonomyT
         )
         term = (await session.execute(stmt)).scalar_one_or_none()
     if term is None:
-        raise TaxonomyTermNotFound(
-            f"No taxonomy term with id {term_id!r}.", f"{term_id!r} আইডির কোনো শ্রেণি নেই।"
-        )
+        raise TaxonomyTermNotFound(term_id=term_id)
     return _term_read(term, term.taxonomy.name)

@@ -9,8 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import touch
 from app.auth.actor import Actor
-from app.core.errors import InvalidField
-from app.directory.errors import InvalidReference
+from app.directory.errors import (
+    AgesOutOfOrder,
+    ForeignLocations,
+    KeepsACategory,
+    KeepsAPlace,
+    NeedsAPlace,
+    UnknownCategories,
+    UnknownCategoryInPath,
+    UnknownServiceArea,
+)
 from app.directory.history import apply_values, record_changes, values_of
 from app.directory.lookups import get_record, organization_for
 from app.directory.models import (
@@ -42,9 +50,7 @@ async def _term_ids(session: AsyncSession, codes: list[str]) -> dict[str, uuid.U
     found = dict(rows.all())
     unknown = sorted(set(codes) - set(found))
     if unknown:
-        raise InvalidReference(
-            "categories", f"unknown categories {unknown}", f"অজানা সেবার ধরন {unknown}"
-        )
+        raise UnknownCategories(codes=unknown)
     return found
 
 
@@ -76,8 +82,7 @@ async def _set_locations(
         if len(found) != len(set(location_ids)) or any(
             org != service.organization_id for _, org in found
         ):
-            raise InvalidReference("location_ids", "locations must exist and belong to the service's organization",
-                                   "অবস্থানগুলো থাকতে হবে এবং সেবার সংস্থার হতে হবে")  # fmt: skip
+            raise ForeignLocations()
     await session.execute(
         delete(ServiceAtLocation).where(ServiceAtLocation.service_id == service.id)
     )
@@ -92,8 +97,7 @@ async def _set_service_area(session: AsyncSession, service: Service, places: lis
     for value in dict.fromkeys(places):
         found = await find_places(session, value=value)
         if len(found) != 1:
-            raise InvalidReference("service_area", f"{value!r} is not one known place; use a pcode",
-                                   f"{value!r} একটি পরিচিত স্থান নয়; pcode দিন")  # fmt: skip
+            raise UnknownServiceArea(value=value)
         place = found[0]
         session.add(ServiceArea(id=uuid.uuid4(), service_id=service.id, admin_pcode=place.pcode,
                                 name=place.name_en, name_bn=place.name_bn, extent_type="admin_area"))  # fmt: skip
@@ -195,8 +199,7 @@ async def create_service(session: AsyncSession, actor: Actor, data: ServiceCreat
     await session.flush()
     links = await _set_links(session, service, data)
     if not links.get("location_ids") and not links.get("service_area"):
-        raise InvalidReference("location_ids", "a service needs a location or a service_area",
-                               "সেবার একটি অবস্থান বা সেবা-এলাকা দরকার")  # fmt: skip
+        raise NeedsAPlace()
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="create", before={}, after=values | links)  # fmt: skip
     touch(org.id)
@@ -204,29 +207,34 @@ async def create_service(session: AsyncSession, actor: Actor, data: ServiceCreat
     return service
 
 
-async def service_for(session: AsyncSession, actor: Actor, service_id: uuid.UUID) -> Service:
-    service: Service = await get_record(session, Service, service_id, "service")
+async def authorize_service(session: AsyncSession, actor: Actor, service: Service) -> None:
+    """`Forbidden` unless the actor maintains the service's organization."""
     org = await session.get(Organization, service.organization_id)
     assert org is not None
     authorize(actor, org)
+
+
+async def service_for(session: AsyncSession, actor: Actor, service_id: uuid.UUID) -> Service:
+    """The service a request body names, if the actor maintains it."""
+    service: Service = await get_record(session, Service, service_id, "service")
+    await authorize_service(session, actor, service)
     return service
 
 
 async def update_service(
-    session: AsyncSession, actor: Actor, service_id: uuid.UUID, data: ServiceUpdate
+    session: AsyncSession, actor: Actor, *, service: Service, data: ServiceUpdate
 ) -> Service:
     """Change fields, categories, places or cost of a service (`status: inactive` deactivates)."""
-    service = await service_for(session, actor, service_id)
+    await authorize_service(session, actor, service)
     links_before = await _links_before(session, service.id)
     before, after = apply_values(service, values_of(data, exclude=_SERVICE_LINKS))
     try:
         ordered(service.minimum_age, service.maximum_age, "minimum_age is above maximum_age")
     except ValueError as exc:
-        raise InvalidField("maximum_age", str(exc), "সর্বনিম্ন বয়স সর্বোচ্চ বয়সের বেশি") from exc
+        raise AgesOutOfOrder() from exc
     links = await _set_links(session, service, data)
     if not await _has_a_place(session, service.id):
-        raise InvalidReference("location_ids", "a service keeps a location or a service_area",
-                               "সেবার একটি অবস্থান বা সেবা-এলাকা থাকতে হবে")  # fmt: skip
+        raise KeepsAPlace()
     action = "deactivate" if after.get("status") in ("inactive", "defunct") else "update"
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action=action,
                          before=before | links_before, after=after | links)  # fmt: skip
@@ -234,9 +242,9 @@ async def update_service(
     return service
 
 
-async def verify_service(session: AsyncSession, actor: Actor, service_id: uuid.UUID) -> Service:
+async def verify_service(session: AsyncSession, actor: Actor, *, service: Service) -> Service:
     """Mark a service's entry as checked today by the actor."""
-    service = await service_for(session, actor, service_id)
+    await authorize_service(session, actor, service)
     before, after = apply_values(service, assurance_of(actor))
     await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
                          action="verify", before=before, after=after)  # fmt: skip
@@ -245,16 +253,16 @@ async def verify_service(session: AsyncSession, actor: Actor, service_id: uuid.U
 
 
 async def set_category(
-    session: AsyncSession, actor: Actor, service_id: uuid.UUID, code: str, *, linked: bool
+    session: AsyncSession, actor: Actor, *, service: Service, code: str, linked: bool
 ) -> Service:
     """Link a service to a category, or unlink it (a service keeps at least one)."""
-    service = await service_for(session, actor, service_id)
+    await authorize_service(session, actor, service)
+    if linked and not await session.scalar(select(exists().where(TaxonomyTerm.code == code))):
+        raise UnknownCategoryInPath(code=code)
     current = (await _links_before(session, service.id))["categories"]
     wanted = sorted(set(current) | {code}) if linked else [c for c in current if c != code]
     if not wanted:
-        raise InvalidReference(
-            "categories", "a service keeps at least one category", "সেবার অন্তত একটি ধরন থাকতে হবে"
-        )
+        raise KeepsACategory()
     if wanted != sorted(current):
         await _set_categories(session, service, wanted)
         await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action="update",

@@ -7,13 +7,23 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.actor import Actor, Role
+from app.auth.actor import Actor
 from app.auth.models import User
 from app.referrals import notifications
-from app.referrals.errors import InvalidReferral, PreconditionFailed, PreconditionRequired
+from app.referrals.errors import (
+    CompletionNeedsOutcome,
+    IfMatchRequired,
+    MoveNeedsReason,
+    OutcomeBeforeReferral,
+    OutcomeOnlyOnCompletion,
+    ProvidersMove,
+    ReferralChanged,
+    RejectionNeedsReason,
+    ResumeNeedsReason,
+)
 from app.referrals.matching import apply_match, start_clock
 from app.referrals.models import Referral
-from app.referrals.policy import NEEDS_REASON, TERMINAL, check_move, providers_move
+from app.referrals.policy import NEEDS_REASON, TERMINAL, check_move, notifier_of
 from app.referrals.referrals import event, get_referral
 from app.referrals.schemas import Transition
 
@@ -31,27 +41,25 @@ async def _provider_has_users(session: AsyncSession, provider: uuid.UUID) -> boo
 async def transition(
     session: AsyncSession,
     actor: Actor,
-    referral_id: uuid.UUID,
-    move: Transition,
     *,
+    referral: Referral,
+    move: Transition,
     if_match: str | None,
 ) -> Referral:
-    """Move a referral to another status, if the version matches, the move exists, the caller
-    is on the side that makes it, and the move carries what it needs."""
+    """Move a referral (read with its row locked) to another status, if the version matches,
+    the move exists, the caller is on the side that makes it, and the move carries what it
+    needs."""
     if not if_match:
-        raise PreconditionRequired("Send If-Match with the referral's current ETag.",
-                                   "রেফারেলের বর্তমান ETag সহ If-Match পাঠান।")  # fmt: skip
-    referral = await get_referral(session, actor, referral_id, lock=True)
+        raise IfMatchRequired()
     if if_match.removeprefix("W/") != etag(referral):
-        raise PreconditionFailed("The referral changed since you read it; read it again.",
-                                 "আপনি পড়ার পর রেফারেলটি বদলেছে; আবার পড়ুন।")  # fmt: skip
+        raise ReferralChanged()
     current, target = referral.status, move.to
     mover = check_move(actor, referral, target)
     # a provider with nobody on the system cannot answer: the referrer records it instead
     if mover == "referrer_for_provider" and await _provider_has_users(
         session, referral.provider_organization_id
     ):
-        raise providers_move()
+        raise ProvidersMove()
     provider_confirmed = {"provider": True, "referrer_for_provider": False}.get(mover)
     _check_payload(current, move)
     now = datetime.now(UTC)
@@ -69,15 +77,13 @@ async def transition(
         referral.provider_confirmed = provider_confirmed
     if target == "completed" and move.outcome is not None:
         if move.outcome.completed_on < referral.created_at.date() - timedelta(days=1):
-            raise InvalidReferral("outcome.completed_on", "is before the referral was made",
-                                  "রেফারেলের আগের তারিখ")  # fmt: skip
+            raise OutcomeBeforeReferral()
         referral.outcome_services_delivered = move.outcome.services_delivered
         referral.outcome_completed_on = move.outcome.completed_on
         referral.outcome_free_of_cost_honoured = move.outcome.free_of_cost_honoured
         referral.outcome_amount_charged = move.outcome.amount_charged
     session.add(event(referral.id, current, target, actor, move.reason_code, move.note))
-    by = None if actor.role == Role.ADMIN else actor.organization_id
-    await notifications.enqueue(session, referral, target, by_organization=by)
+    await notifications.enqueue(session, referral, target, by_organization=notifier_of(actor))
     await session.flush()
     return await get_referral(session, actor, referral.id)
 
@@ -86,17 +92,15 @@ def _check_payload(current: str, move: Transition) -> None:
     if move.to == "rejected" and (
         move.reason_code is None or move.reason_code == "expired_no_response"
     ):
-        raise InvalidReferral("reason_code", "a rejection needs a reason code", "প্রত্যাখ্যানের কারণ দিন")
+        raise RejectionNeedsReason()
     if move.to in NEEDS_REASON | {"entered_in_error"} and not (move.note or move.reason_code):
-        raise InvalidReferral("note", f"moving to {move.to} needs a reason", "কারণ লিখুন")
+        raise MoveNeedsReason(to=move.to)
     if move.to == "in_progress" and current == "on_hold" and not (move.note or move.reason_code):
-        raise InvalidReferral("note", "resuming needs a reason", "আবার শুরুর কারণ লিখুন")
+        raise ResumeNeedsReason()
     if move.to == "completed" and move.outcome is None:
-        raise InvalidReferral("outcome", "completing needs the outcome", "ফলাফল দিন")
+        raise CompletionNeedsOutcome()
     if move.to != "completed" and move.outcome is not None:
-        raise InvalidReferral(
-            "outcome", "only a completion carries an outcome", "শুধু সম্পন্ন হলে ফলাফল দিন"
-        )
+        raise OutcomeOnlyOnCompletion()
 
 
 async def expire_unanswered(session: AsyncSession, now: datetime | None = None) -> int:

@@ -9,12 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.audit.context import touch
-from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
+from app.auth.actor import Actor
+from app.directory.lookups import within_reach
 from app.directory.models import Organization, Service, TaxonomyTerm
-from app.referrals.errors import InvalidReferral, not_found
+from app.referrals.errors import (
+    MayNotChangeMou,
+    MayNotSignMou,
+    MouEndsBeforeStart,
+    MouNotFound,
+    NotProvidersService,
+    UnknownMouCategory,
+    UnknownParty,
+)
 from app.referrals.models import Mou, MouService
-from app.referrals.policy import may_read_mou
+from app.referrals.policy import may_manage_mou, may_read_mou, mou_reach
 from app.referrals.schemas import MouCreate, MouUpdate
 
 
@@ -28,13 +36,8 @@ async def _districts_of(session: AsyncSession, *org_ids: uuid.UUID) -> set[str |
 async def _may_manage_mou(
     session: AsyncSession, actor: Actor, referring: uuid.UUID, provider: uuid.UUID
 ) -> bool:
-    if actor.role == Role.ADMIN:
-        return True
-    if actor.role == Role.ORG_ADMIN:
-        return actor.organization_id in (referring, provider)
-    if actor.role == Role.DISTRICT_ADMIN:
-        return bool((await _districts_of(session, referring, provider)) & actor.districts)
-    return False
+    districts = await _districts_of(session, referring, provider)
+    return may_manage_mou(actor, (referring, provider), districts)
 
 
 def effective_status(mou: Mou, today: date | None = None) -> str:
@@ -49,14 +52,11 @@ async def _check_services(session: AsyncSession, provider: uuid.UUID, services: 
     codes = set((await session.execute(select(TaxonomyTerm.code))).scalars())
     for i, item in enumerate(services):
         if item.category not in codes:
-            raise InvalidReferral(
-                f"services.{i}.category", f"unknown category {item.category!r}", "অজানা সেবার ধরন"
-            )
+            raise UnknownMouCategory(field=f"services.{i}.category", category=item.category)
         if item.service_id is not None:
             service = await session.get(Service, item.service_id)
             if service is None or service.organization_id != provider:
-                raise InvalidReferral(f"services.{i}.service_id", "not a service of the provider organization",
-                                      "সেবাটি প্রদানকারী সংস্থার নয়")  # fmt: skip
+                raise NotProvidersService(field=f"services.{i}.service_id")
 
 
 async def get_mou(session: AsyncSession, actor: Actor, mou_id: uuid.UUID) -> Mou:
@@ -71,7 +71,7 @@ async def get_mou(session: AsyncSession, actor: Actor, mou_id: uuid.UUID) -> Mou
             session, actor, mou.referring_organization_id, mou.provider_organization_id
         )
     ):
-        raise not_found("MoU", mou_id)
+        raise MouNotFound(mou_id=mou_id)
     touch(mou.id)
     return mou
 
@@ -81,12 +81,11 @@ async def create_mou(session: AsyncSession, actor: Actor, data: MouCreate) -> Mo
     or a platform admin."""
     for field in ("referring_organization_id", "provider_organization_id"):
         if await session.get(Organization, getattr(data, field)) is None:
-            raise InvalidReferral(field, "no such organization", "এমন কোনো সংস্থা নেই")
+            raise UnknownParty(field=field)
     if not await _may_manage_mou(
         session, actor, data.referring_organization_id, data.provider_organization_id
     ):
-        raise Forbidden("Only the parties' admins, their district admins and admins sign MoUs in.",
-                        "শুধু পক্ষগুলোর অ্যাডমিন, জেলা অ্যাডমিন ও অ্যাডমিন সমঝোতা স্মারক যোগ করতে পারেন।")  # fmt: skip
+        raise MayNotSignMou()
     await _check_services(session, data.provider_organization_id, data.services)
     values = data.model_dump(exclude={"services", "document_url"})
     mou = Mou(
@@ -101,23 +100,19 @@ async def create_mou(session: AsyncSession, actor: Actor, data: MouCreate) -> Mo
     return await get_mou(session, actor, mou.id)
 
 
-async def update_mou(
-    session: AsyncSession, actor: Actor, mou_id: uuid.UUID, data: MouUpdate
-) -> Mou:
+async def update_mou(session: AsyncSession, actor: Actor, *, mou: Mou, data: MouUpdate) -> Mou:
     """Change an MoU's terms, validity or status (its covered services are replaced when sent)."""
-    mou = await get_mou(session, actor, mou_id)
     if not await _may_manage_mou(
         session, actor, mou.referring_organization_id, mou.provider_organization_id
     ):
-        raise Forbidden("Only the parties' admins, their district admins and admins change MoUs.",
-                        "শুধু পক্ষগুলোর অ্যাডমিন, জেলা অ্যাডমিন ও অ্যাডমিন সমঝোতা স্মারক বদলাতে পারেন।")  # fmt: skip
+        raise MayNotChangeMou()
     values = data.model_dump(exclude_unset=True, exclude={"services"})
     if "document_url" in values:
         values["document_url"] = str(values["document_url"]) if values["document_url"] else None
     for field, value in values.items():
         setattr(mou, field, value)
     if mou.valid_to is not None and mou.valid_to < mou.valid_from:
-        raise InvalidReferral("valid_to", "is before valid_from", "শুরুর তারিখের আগে")
+        raise MouEndsBeforeStart()
     if data.services is not None:
         await _check_services(session, mou.provider_organization_id, data.services)
         mou.services = [MouService(id=uuid.uuid4(), **s.model_dump()) for s in data.services]
@@ -129,21 +124,9 @@ async def list_mous(
     session: AsyncSession, actor: Actor, *, page: int, per_page: int
 ) -> tuple[list[Mou], int]:
     """The MoUs the caller's organization is party to (all of them for admins)."""
-    conditions: list[Any] = []
-    if actor.role != Role.ADMIN:
-        parties = [
-            Mou.referring_organization_id == actor.organization_id,
-            Mou.provider_organization_id == actor.organization_id,
-        ]
-        if actor.role == Role.DISTRICT_ADMIN:
-            in_district = select(Organization.id).where(
-                Organization.district_pcode.in_(sorted(actor.districts))
-            )
-            parties += [
-                Mou.referring_organization_id.in_(in_district),
-                Mou.provider_organization_id.in_(in_district),
-            ]
-        conditions.append(or_(*parties))
+    conditions = within_reach(
+        mou_reach(actor), Mou.referring_organization_id, Mou.provider_organization_id
+    )
     total = (
         await session.execute(select(func.count()).select_from(Mou).where(*conditions))
     ).scalar_one()

@@ -18,19 +18,14 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.actor import Actor, Role
+from app.auth.actor import Actor
 from app.core.config import get_settings
-from app.core.errors import Forbidden
 from app.directory.errors import OrganizationNotFound
 from app.directory.models import Organization
 from app.referrals import outbound
+from app.referrals.errors import NotWebhookAdmin
 from app.referrals.models import NotificationOutbox, OrganizationWebhook, Referral
-
-
-class NotWebhookAdmin(Forbidden):
-    en = "Only platform admins set or remove an organization's webhook."
-    bn = "শুধু প্ল্যাটফর্মের অ্যাডমিন সংস্থার ওয়েবহুক ঠিক করেন বা সরান।"
-
+from app.referrals.policy import may_set_webhooks
 
 logger = logging.getLogger("app.referrals.notifications")
 MAX_BACKOFF = timedelta(hours=6)
@@ -290,7 +285,7 @@ async def set_webhook(
 ) -> None:
     """Set or remove an organization's webhook. Platform admins only: the URL decides where the
     server sends requests, so it is checked (`outbound.check_webhook_url`) before it is kept."""
-    if actor.role != Role.ADMIN:
+    if not may_set_webhooks(actor):
         raise NotWebhookAdmin()
     found = await session.execute(select(Organization.id).where(Organization.id == organization_id))
     if found.first() is None:

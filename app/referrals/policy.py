@@ -1,10 +1,19 @@
 """Who may do what with MoUs and referrals: the rules, apart from the queries that apply them."""
 
+import uuid
 from typing import Literal
 
-from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
-from app.core.errors import Conflict
+from app.auth.actor import EVERYTHING, Actor, Reach, Role
+from app.referrals.errors import (
+    AdminsOnlyMarkErrors,
+    NoReports,
+    NoSuchMove,
+    NotAParty,
+    NotAReader,
+    ProvidersMove,
+    ReferralClosed,
+    ReferrersMove,
+)
 from app.referrals.models import Mou, Referral
 
 PARTY_ROLES = (Role.CASEWORKER, Role.ORG_ADMIN)
@@ -36,10 +45,70 @@ def may_read_mou(actor: Actor, mou: Mou) -> bool:
     )
 
 
+def may_manage_mou(
+    actor: Actor, parties: tuple[uuid.UUID, uuid.UUID], districts: set[str | None]
+) -> bool:
+    """Who signs an MoU in or changes it: an admin; an organization admin of either party; a
+    district admin of a district either party is in (`districts`)."""
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role == Role.ORG_ADMIN:
+        return actor.organization_id in parties
+    if actor.role == Role.DISTRICT_ADMIN:
+        return bool(districts & actor.districts)
+    return False
+
+
+def mou_reach(actor: Actor) -> Reach:
+    """Whose MoUs an actor lists: every one for admins; their organization's, and for district
+    admins those of their districts' organizations too."""
+    if actor.role == Role.ADMIN:
+        return EVERYTHING
+    if actor.role == Role.DISTRICT_ADMIN:
+        return Reach(organization_id=actor.organization_id, districts=actor.districts)
+    return Reach(organization_id=actor.organization_id)
+
+
+def report_reach(actor: Actor) -> tuple[Reach, bool]:
+    """Whose referrals an actor counts, and whether cells small enough to point at a survivor
+    are hidden from them: caseworkers and organization admins count their organization's in
+    full; district admins their districts', admins everything, both with small cells hidden."""
+    if actor.role in PARTY_ROLES:
+        return Reach(organization_id=actor.organization_id), False
+    if actor.role == Role.DISTRICT_ADMIN:
+        return Reach(districts=actor.districts), True
+    if actor.role == Role.ADMIN:
+        return EVERYTHING, True
+    raise NoReports()
+
+
+ListsAs = Literal["admin", "party"]
+
+
+def lists_referrals_as(actor: Actor) -> ListsAs:
+    """Admins list every referral; caseworkers and organization admins their organization's
+    (without the other side's drafts); nobody else lists referrals."""
+    if actor.role == Role.ADMIN:
+        return "admin"
+    if actor.role in PARTY_ROLES:
+        return "party"
+    raise NotAReader()
+
+
+def notifier_of(actor: Actor) -> uuid.UUID | None:
+    """The organization a move comes from, which is not notified of its own move; none when an
+    admin moves a referral, so both sides hear of it."""
+    return None if actor.role == Role.ADMIN else actor.organization_id
+
+
+def may_set_webhooks(actor: Actor) -> bool:
+    """A webhook URL decides where the server sends requests: platform admins only."""
+    return actor.role == Role.ADMIN
+
+
 def require_party_role(actor: Actor) -> None:
     if actor.role not in PARTY_ROLES:
-        raise Forbidden("Referrals are made by the caseworkers of the referring organization.",
-                        "রেফারেল করেন রেফারকারী সংস্থার কেসওয়ার্কাররা।")  # fmt: skip
+        raise NotAParty()
 
 
 def _party(actor: Actor, referral: Referral) -> bool:
@@ -67,37 +136,29 @@ def visible(actor: Actor, referral: Referral) -> bool:
 Mover = Literal["admin", "provider", "referrer", "referrer_for_provider"]
 
 
-def providers_move() -> Forbidden:
-    return Forbidden("This move is the provider's to make.", "এই পরিবর্তন প্রদানকারীর করার কথা।")
-
-
 def check_move(actor: Actor, referral: Referral, to: str) -> Mover:
     """Who makes the move of `referral` to status `to`, or the error that says why `actor` may
     not: a closed referral stays closed, a move must exist, each side makes its own moves, and
     only admins mark a referral as entered in error."""
     current = referral.status
     if current in TERMINAL:
-        raise Conflict(f"A {current} referral is closed; make a follow-up referral instead.",
-                       "বন্ধ রেফারেল আর খোলা যায় না; নতুন ফলো-আপ রেফারেল করুন।")  # fmt: skip
+        raise ReferralClosed(status=current)
     if to == "entered_in_error":
         if actor.role != Role.ADMIN:
-            raise Forbidden("Only admins mark a referral as entered in error.",
-                            "শুধু অ্যাডমিন ভুল এন্ট্রি চিহ্নিত করেন।")  # fmt: skip
+            raise AdminsOnlyMarkErrors()
         return "admin"
     side = MOVES.get((current, to))
     if side is None:
-        raise Conflict(f"A referral cannot move from {current} to {to}.",
-                       f"রেফারেল {current} থেকে {to} এ যেতে পারে না।")  # fmt: skip
+        raise NoSuchMove(current=current, to=to)
     party = actor.role in PARTY_ROLES
     on_referrer = party and actor.organization_id == referral.referring_organization_id
     on_provider = party and actor.organization_id == referral.provider_organization_id
     if side == "referrer":
         if not on_referrer:
-            raise Forbidden("This move is the referring organization's to make.",
-                            "এই পরিবর্তন রেফারকারী সংস্থার করার কথা।")  # fmt: skip
+            raise ReferrersMove()
         return "referrer"
     if on_provider:
         return "provider"
     if on_referrer:
         return "referrer_for_provider"
-    raise providers_move()
+    raise ProvidersMove()

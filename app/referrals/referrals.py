@@ -11,19 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.audit.context import touch
-from app.auth.actor import Actor, Role
-from app.auth.errors import Forbidden
+from app.auth.actor import Actor
 from app.core.config import get_settings
-from app.core.errors import Conflict
 from app.directory.models import Organization, Service
 from app.referrals import notifications
-from app.referrals.errors import InvalidReferral, not_found
+from app.referrals.errors import (
+    CaseRefNeedsDigit,
+    CaseRefPattern,
+    IdempotencyKeyReused,
+    NoActiveService,
+    OwnService,
+    PreviousStillOpen,
+    ReferralNotFound,
+)
 from app.referrals.matching import apply_match, start_clock
 from app.referrals.models import IdempotencyKey, Referral, ReferralEvent
 from app.referrals.policy import (
     OPEN_AFTER_ACCEPTANCE,
-    PARTY_ROLES,
     TERMINAL,
+    lists_referrals_as,
     require_party_role,
     visible,
 )
@@ -53,16 +59,14 @@ async def _check_case_ref(session: AsyncSession, organization_id: uuid.UUID, cas
     )
     if pattern is None:
         if not any(char.isdigit() for char in case_ref):
-            raise InvalidReferral("case_ref", "must hold a digit, e.g. RJ-2026-0042; never a name",
-                                  "অন্তত একটি অঙ্ক থাকতে হবে, যেমন RJ-2026-0042; কখনো নাম নয়")  # fmt: skip
+            raise CaseRefNeedsDigit()
         return
     # matched by PostgreSQL, whose regular expressions cannot backtrack without bound
     matches = await session.scalar(
         text("SELECT :ref ~ ('^(?:' || :pattern || ')$')"), {"ref": case_ref, "pattern": pattern}
     )
     if not matches:
-        raise InvalidReferral("case_ref", f"does not follow your organization's pattern {pattern}",
-                              f"আপনার সংস্থার ধরন {pattern} অনুসরণ করে না")  # fmt: skip
+        raise CaseRefPattern(pattern=pattern)
 
 
 async def create_referral(
@@ -81,21 +85,18 @@ async def create_referral(
         seen = await session.get(IdempotencyKey, (actor.organization_id, idempotency_key))
         if seen is not None:
             if seen.request_hash != digest:
-                raise InvalidReferral("Idempotency-Key", "was used with another body",
-                                      "অন্য অনুরোধে ব্যবহৃত হয়েছে")  # fmt: skip
+                raise IdempotencyKeyReused()
             return await get_referral(session, actor, seen.referral_id), False
     await _check_case_ref(session, actor.organization_id, data.case_ref)
     service = await session.get(Service, data.service_id)
     if service is None or service.status != "active":
-        raise InvalidReferral("service_id", "no such active service", "এমন কোনো চালু সেবা নেই")
+        raise NoActiveService()
     if service.organization_id == actor.organization_id:
-        raise InvalidReferral(
-            "service_id", "is a service of your own organization", "আপনার নিজের সংস্থার সেবা"
-        )
+        raise OwnService()
     if data.previous_referral_id is not None:
         previous = await get_referral(session, actor, data.previous_referral_id)
         if previous.status not in TERMINAL:
-            raise Conflict("The previous referral is still open.", "আগের রেফারেলটি এখনো খোলা।")
+            raise PreviousStillOpen()
     now = datetime.now(UTC)
     referral = Referral(
         id=uuid.uuid4(), case_ref=data.case_ref, client_sex=data.client.sex,
@@ -148,7 +149,7 @@ async def get_referral(
         await session.execute(stmt.execution_options(populate_existing=True))
     ).scalar_one_or_none()
     if referral is None or not visible(actor, referral):
-        raise not_found("referral", referral_id)
+        raise ReferralNotFound(referral_id=referral_id)
     touch(referral.id)
     return referral
 
@@ -169,17 +170,15 @@ async def list_referrals(
     page: int, per_page: int,
 ) -> tuple[list[Referral], int]:  # fmt: skip
     """What the caller's organization sent (outgoing) or received (incoming), newest first."""
-    if actor.role not in PARTY_ROLES and actor.role != Role.ADMIN:
-        raise Forbidden("Referrals are read by the caseworkers of their two organizations.",
-                        "রেফারেল দেখেন দুই সংস্থার কেসওয়ার্কাররা।")  # fmt: skip
+    lists_as = lists_referrals_as(actor)
     conditions: list[Any] = []
-    if actor.role != Role.ADMIN or direction:
+    if lists_as == "party" or direction:
         sent = Referral.referring_organization_id == actor.organization_id
         received = Referral.provider_organization_id == actor.organization_id
         conditions.append(
             {"outgoing": sent, "incoming": received}.get(direction or "", or_(sent, received))
         )
-        if actor.role != Role.ADMIN:
+        if lists_as == "party":
             conditions.append(or_(Referral.status != "draft", sent))
     if status:
         conditions.append(Referral.status == status)

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.actor import Actor, Role
-from app.core.errors import Forbidden
+from app.auth.actor import Actor
+from app.directory.lookups import within_reach
 from app.directory.models import Organization
 from app.referrals.matching import quota_used
 from app.referrals.models import MouService, Referral, ReferralEvent
+from app.referrals.policy import report_reach
 from app.referrals.referrals import overdue_condition
 
 GROUPS: dict[str, Any] = {
@@ -28,11 +29,6 @@ GROUPS: dict[str, Any] = {
     "month": func.to_char(func.timezone("Asia/Dhaka", Referral.requested_at), "YYYY-MM"),
 }
 SMALL_CELL = 5
-
-
-class NoReports(Forbidden):
-    en = "Your role has no referral reports."
-    bn = "আপনার ভূমিকায় রেফারেল প্রতিবেদন নেই।"
 
 
 COUNTS = ("sent", "accepted", "accepted_within_sla", "rejected", "completed", "failed", "cancelled",
@@ -50,23 +46,9 @@ class ReportFilter:
 
 def _scope(actor: Actor) -> tuple[list[ColumnElement[bool]], bool]:
     """Which referrals the actor may count, and whether small cells must be hidden from them."""
-    if actor.role in (Role.CASEWORKER, Role.ORG_ADMIN):
-        party = or_(Referral.referring_organization_id == actor.organization_id,
-                    Referral.provider_organization_id == actor.organization_id)  # fmt: skip
-        return [party], False
-    if actor.role == Role.DISTRICT_ADMIN:
-        orgs = select(Organization.id).where(
-            Organization.district_pcode.in_(sorted(actor.districts))
-        )
-        return [
-            or_(
-                Referral.referring_organization_id.in_(orgs),
-                Referral.provider_organization_id.in_(orgs),
-            )
-        ], True
-    if actor.role == Role.ADMIN:
-        return [], True
-    raise NoReports()
+    reach, hide_small = report_reach(actor)
+    parties = (Referral.referring_organization_id, Referral.provider_organization_id)
+    return within_reach(reach, *parties), hide_small
 
 
 def _filters(f: ReportFilter) -> list[ColumnElement[bool]]:

@@ -13,6 +13,8 @@ from app.core.pagination import Page, PageNumber, PerPage
 from app.core.schemas import SaneDate, SaneDateTime
 from app.directory.lookups import resolve_district
 from app.referrals import lifecycle, mous, notifications, referrals, reports
+from app.referrals.deps import LockedReferralDep, MouDep, ReferralDep
+from app.referrals.errors import UnknownGroups
 from app.referrals.models import Mou, Referral
 from app.referrals.schemas import (
     MouCreate,
@@ -58,17 +60,17 @@ async def list_mous(
 
 
 @router.get("/mous/{mou_id}", response_model=MouRead)
-async def read_mou(session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID) -> MouRead:
+async def read_mou(mou: MouDep) -> MouRead:
     """One MoU (its parties only)."""
-    return _mou(await mous.get_mou(session, actor, mou_id))
+    return _mou(mou)
 
 
 @router.patch("/mous/{mou_id}", response_model=MouRead)
 async def update_mou(
-    session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID, body: MouUpdate
+    session: SessionDep, actor: CurrentActor, mou: MouDep, body: MouUpdate
 ) -> MouRead:
     """Change an MoU's terms, validity or status."""
-    return _mou(await mous.update_mou(session, actor, mou_id, body))
+    return _mou(await mous.update_mou(session, actor, mou=mou, data=body))
 
 
 @router.post(
@@ -116,11 +118,8 @@ async def list_referrals(
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralRead, response_model_by_alias=True)
-async def read_referral(
-    session: SessionDep, actor: CurrentActor, referral_id: uuid.UUID, response: Response
-) -> ReferralRead:
+async def read_referral(referral: ReferralDep, response: Response) -> ReferralRead:
     """One referral with its full event history (its two organizations only)."""
-    referral = await referrals.get_referral(session, actor, referral_id)
     response.headers["ETag"] = lifecycle.etag(referral)
     return _referral(referral, with_events=True)
 
@@ -131,23 +130,26 @@ async def read_referral(
     response_model_by_alias=True,
 )
 async def transition_referral(
-    session: SessionDep, actor: CurrentActor, referral_id: uuid.UUID, body: Transition, response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    referral: LockedReferralDep,
+    body: Transition,
+    response: Response,
     if_match: Annotated[str | None, Header()] = None,
-) -> ReferralRead:  # fmt: skip
+) -> ReferralRead:
     """Move the referral to another status (`If-Match` with its current ETag is required)."""
-    referral = await lifecycle.transition(session, actor, referral_id, body, if_match=if_match)
+    referral = await lifecycle.transition(
+        session, actor, referral=referral, move=body, if_match=if_match
+    )
     response.headers["ETag"] = lifecycle.etag(referral)
     return _referral(referral, with_events=True)
 
 
 def _group_by(raw: str | None) -> list[str]:
-    from app.core.errors import InvalidParameter
-
     names = [name.strip() for name in (raw or "").split(",") if name.strip()]
     unknown = [n for n in names if n not in reports.GROUPS]
     if unknown:
-        raise InvalidParameter("group_by", f"unknown groups {unknown}; use {', '.join(reports.GROUPS)}",
-                               "অজানা group_by")  # fmt: skip
+        raise UnknownGroups(unknown=unknown, known=", ".join(reports.GROUPS))
     return list(dict.fromkeys(names))
 
 
@@ -165,7 +167,7 @@ async def report_referrals(
     """Counts of referrals (sent, accepted, rejected by reason, completed, failed, cancelled,
     overdue), time to acceptance against the SLA and free-of-cost honoured; cells under 5 read
     `<5` for anyone but the referrals' own organizations."""
-    pcode = await resolve_district(session, district) if district else None
+    pcode = await resolve_district(session, district, location="query") if district else None
     report = await reports.referral_report(
         session, actor, group_by=_group_by(group_by),
         filters=reports.ReportFilter(since=from_, until=to, mou_id=mou_id, organization_id=organization_id, district=pcode),
@@ -175,14 +177,13 @@ async def report_referrals(
 
 @router.get("/mous/{mou_id}/report")
 async def report_mou(
-    session: SessionDep, actor: CurrentActor, mou_id: uuid.UUID,
+    session: SessionDep, actor: CurrentActor, mou: MouDep,
     from_: Annotated[SaneDate | None, Query(alias="from")] = None,
     to: SaneDate | None = None,
     group_by: Annotated[str | None, Query(max_length=200)] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:  # fmt: skip
     """The referral report of one MoU, with the use of each quota in the current period."""
-    mou = await mous.get_mou(session, actor, mou_id)
     report = await reports.referral_report(
         session, actor, group_by=_group_by(group_by),
         filters=reports.ReportFilter(since=from_, until=to, mou_id=mou.id),
