@@ -224,21 +224,59 @@ async def test_bad_bodies_are_422_and_change_nothing(
     assert await session.scalar(select(func.count()).select_from(RecordChange)) == changes_before
 
 
-async def test_an_empty_patch_is_422(
+async def test_an_empty_patch_is_422_naming_the_body(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
     org = await organization_id(session, "rights-jessore")
 
-    assert (
-        await client.patch(f"/organizations/{org}", json={}, headers=maintainer.headers)
-    ).status_code == 422
+    response = await client.patch(f"/organizations/{org}", json={}, headers=maintainer.headers)
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["location"], error["parameter"]) == ("body", "body")
+    assert error["detail"] == "send at least one field to change"
 
 
-async def test_unknown_records_are_404(client: AsyncClient, maintainer: Account) -> None:
-    response = await client.patch("/services/00000000-0000-0000-0000-000000000000", json={"name": "X"},
-                                  headers=maintainer.headers)  # fmt: skip
+async def test_an_unknown_category_in_the_path_is_named_as_the_path(
+    client: AsyncClient, session: AsyncSession, maintainer: Account
+) -> None:
+    service = await _new_service(client, session, maintainer)
+
+    response = await client.put(
+        f"/services/{service['id']}/categories/astrology", headers=maintainer.headers
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["location"], error["parameter"]) == ("path", "code")
+    assert "astrology" in error["detail"]
+
+
+NOBODY = "00000000-0000-0000-0000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kind"),
+    [
+        ("PATCH", f"/services/{NOBODY}", "service"),
+        ("POST", f"/services/{NOBODY}/verify", "service"),
+        ("PATCH", f"/organizations/{NOBODY}", "organization"),
+        ("GET", f"/organizations/{NOBODY}/history", "organization"),
+        ("PATCH", f"/locations/{NOBODY}", "location"),
+        ("DELETE", f"/phones/{NOBODY}", "phone"),
+        ("PATCH", f"/schedules/{NOBODY}", "schedule"),
+    ],
+)
+async def test_unknown_records_are_404_naming_their_kind(
+    client: AsyncClient, maintainer: Account, method: str, path: str, kind: str
+) -> None:
+    body = {"name": "X"} if method == "PATCH" else None
+    response = await client.request(method, path, json=body, headers=maintainer.headers)
 
     assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"].startswith(f"No {kind} with id ")
+    assert NOBODY in response.json()["detail"]
 
 
 async def test_an_organizations_history_covers_the_records_under_it(

@@ -153,6 +153,8 @@ async def test_the_same_idempotency_key_and_body_give_the_same_referral(
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert other.status_code == 422
+    [error] = other.json()["errors"]
+    assert (error["location"], error["parameter"]) == ("header", "Idempotency-Key")
     listed = (
         await client.get("/referrals", params={"direction": "outgoing"}, headers=referrer.headers)
     ).json()

@@ -133,3 +133,18 @@ async def test_reports_refuse_unknown_groups_and_strangers_see_nothing(
     assert bad.status_code == 422
     assert none["rows"][0]["sent"] == 0
     assert (await client.get(f"/mous/{mou_id}/report", headers=stranger.headers)).status_code == 404
+
+
+async def test_a_bad_group_or_district_is_named_as_a_query_parameter(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await make_account(session, role="admin")
+
+    for params, parameter in [
+        ({"group_by": "religion"}, "group_by"),
+        ({"district": "Atlantis"}, "district"),
+    ]:
+        response = await client.get("/reports/referrals", params=params, headers=admin.headers)
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert (error["location"], error["parameter"]) == ("query", parameter)
