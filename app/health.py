@@ -186,10 +186,12 @@ async def readyz(request: Request) -> Readiness | JSONResponse:
     names = ", ".join(failing)
     bangla = preferred_language(request) == "bn"
     response = problem(
-        request, 503, code="not-ready",
+        request,
+        503,
+        code="not-ready",
         detail=f"প্রস্তুত নয়: {names}" if bangla else f"Not ready: {names}",
         checks={name: check.model_dump() for name, check in checks.items()},
-    )  # fmt: skip
+    )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -286,9 +286,15 @@ FACET_COLUMNS = FACET_FIELDS
 def _narrows(query: ServiceQuery) -> bool:
     """Whether the query has a filter that usually leaves a small part of the directory."""
     return bool(
-        query.text or query.point or query.bbox or query.admin or query.categories
-        or query.organization_id or query.taxonomy_term_id or query.taxonomy_id
-    )  # fmt: skip
+        query.text
+        or query.point
+        or query.bbox
+        or query.admin
+        or query.categories
+        or query.organization_id
+        or query.taxonomy_term_id
+        or query.taxonomy_id
+    )
 
 
 def _source(query: ServiceQuery) -> FromClause:

@@ -70,10 +70,20 @@ def _sources() -> Select[Any]:
     c = ServiceSearch.__table__.c
     text = ServiceSearchText.__table__
     return select(
-        c.service_id, c.organization_id, c.status, c.name_key, text.c.search_text, c.category_codes,
-        c.free_of_cost, c.division_codes, c.district_codes, c.upazila_codes, c.union_codes,
-        func.ST_AsGeoJSON(c.geom).label("points"), c.modified_at,
-    ).join(text, text.c.service_id == c.service_id)  # fmt: skip
+        c.service_id,
+        c.organization_id,
+        c.status,
+        c.name_key,
+        text.c.search_text,
+        c.category_codes,
+        c.free_of_cost,
+        c.division_codes,
+        c.district_codes,
+        c.upazila_codes,
+        c.union_codes,
+        func.ST_AsGeoJSON(c.geom).label("points"),
+        c.modified_at,
+    ).join(text, text.c.service_id == c.service_id)
 
 
 def _source(row: Any) -> SourceDocument:

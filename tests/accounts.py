@@ -31,9 +31,13 @@ async def organization_id(session: AsyncSession, slug: str) -> uuid.UUID:
 
 
 async def make_account(
-    session: AsyncSession, *, role: str, organization: str = "rights-jessore",
-    districts: tuple[str, ...] = (), email: str | None = None,
-) -> Account:  # fmt: skip
+    session: AsyncSession,
+    *,
+    role: str,
+    organization: str = "rights-jessore",
+    districts: tuple[str, ...] = (),
+    email: str | None = None,
+) -> Account:
     """A user of a seeded organization (by slug) with a fresh token."""
     user = User(
         id=uuid.uuid4(),

@@ -440,8 +440,12 @@ def free_port() -> int:
 def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
     result = subprocess.run(
         [caddy_binary(), "validate", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
-        env=caddy_environment(tmp_path), capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
+        env=caddy_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Valid configuration" in result.stdout + result.stderr
 
@@ -460,9 +464,13 @@ def proxy(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     with serve(database_url, home / "api.log", FORWARDED_ALLOW_IPS="127.0.0.1") as api:
         https = free_port()
         env = caddy_environment(
-            home, SITE_ADDRESS="127.0.0.1", HTTPS_PORT=str(https), HTTP_PORT=str(free_port()),
-            CADDY_ADMIN="off", API_UPSTREAM=f"127.0.0.1:{api.port}",
-        )  # fmt: skip
+            home,
+            SITE_ADDRESS="127.0.0.1",
+            HTTPS_PORT=str(https),
+            HTTP_PORT=str(free_port()),
+            CADDY_ADMIN="off",
+            API_UPSTREAM=f"127.0.0.1:{api.port}",
+        )
         command = [caddy_binary(), "run", "--adapter", "caddyfile", "--config", str(CADDYFILE)]
         log = home / "caddy.log"
         with log.open("wb") as out:

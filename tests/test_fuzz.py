@@ -42,8 +42,13 @@ def _tokens(url: str) -> dict[str, str]:
             select(Organization.id).where(Organization.slug == "rights-jessore")
         ).scalar_one()
         for role in ("caseworker", "admin"):
-            user = User(id=uuid.uuid4(), email=f"fuzz-{role}@fuzz.example", role=role,
-                        password_hash=PASSWORD_HASH, organization_id=org)  # fmt: skip
+            user = User(
+                id=uuid.uuid4(),
+                email=f"fuzz-{role}@fuzz.example",
+                role=role,
+                password_hash=PASSWORD_HASH,
+                organization_id=org,
+            )
             session.add(user)
             session.flush()
             tokens[role] = issue_token(user).access_token
@@ -63,9 +68,13 @@ def fuzzed_api(database_url: str) -> Iterator[tuple[str, dict[str, str], Path]]:
     config.attributes["database_url"] = fuzz_url
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
-    env = {**os.environ, "DATABASE_URL": fuzz_url,
-           # the limits would answer most fuzzed sign-ins and suggestions with 429
-           "LOGIN_FAILURE_LIMIT": "1000000", "CORRECTION_LIMIT_PER_HOUR": "1000000"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": fuzz_url,
+        # the limits would answer most fuzzed sign-ins and suggestions with 429
+        "LOGIN_FAILURE_LIMIT": "1000000",
+        "CORRECTION_LIMIT_PER_HOUR": "1000000",
+    }
     seeded = subprocess.run(
         [BIN / "directory", "load-seed"], env=env, capture_output=True, text=True
     )
@@ -83,8 +92,20 @@ def test_no_request_gives_a_server_error_or_an_undocumented_shape(
     fuzzed_api: tuple[str, dict[str, str], Path], role: str, tmp_path: Path
 ) -> None:
     base, tokens, log = fuzzed_api
-    args = [str(BIN / "schemathesis"), "--no-color", "run", f"{base}/openapi.json", "--checks",
-            CHECKS, "--max-time", SECONDS, "--workers", "2", "--seed", SEED]  # fmt: skip
+    args = [
+        str(BIN / "schemathesis"),
+        "--no-color",
+        "run",
+        f"{base}/openapi.json",
+        "--checks",
+        CHECKS,
+        "--max-time",
+        SECONDS,
+        "--workers",
+        "2",
+        "--seed",
+        SEED,
+    ]
     if role != "anonymous":
         # signing out would end the run's own token
         args += ["--exclude-path", "/auth/logout", "-H", f"Authorization: Bearer {tokens[role]}"]

@@ -32,9 +32,11 @@ def _actor_from_token(scope: Scope) -> Actor | None:
     if claims.organization_id is None:
         return None
     return Actor(
-        user_id=claims.user_id, email=claims.email, organization_id=claims.organization_id,
+        user_id=claims.user_id,
+        email=claims.email,
+        organization_id=claims.organization_id,
         role=claims.role,
-    )  # fmt: skip
+    )
 
 
 def _bounded(value: str, limit: int) -> str:

@@ -12,9 +12,15 @@ from app.audit.models import AuditEvent
 
 
 async def list_events(
-    session: AsyncSession, *, user: str | None, path: str | None, since: datetime | None,
-    until: datetime | None, page: int, per_page: int,
-) -> tuple[list[AuditEvent], int]:  # fmt: skip
+    session: AsyncSession,
+    *,
+    user: str | None,
+    path: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    per_page: int,
+) -> tuple[list[AuditEvent], int]:
     """Audit events matching the filters, newest first, with their total."""
     conditions: list[Any] = []
     if user:

@@ -54,9 +54,14 @@ def find_district(session: Session, ref: str) -> str:
 
 
 def create_user(
-    session: Session, *, email: str, password: str, organization: str, role: str,
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    organization: str,
+    role: str,
     districts: list[str],
-) -> User:  # fmt: skip
+) -> User:
     """A new active user; district admins need at least one district, others none."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
@@ -111,8 +116,12 @@ def create_demo_users(session: Session) -> int:
         if session.execute(select(User.id).where(User.email == email)).first():
             continue
         create_user(
-            session, email=email, password=DEMO_PASSWORD, organization=organization, role=role,
+            session,
+            email=email,
+            password=DEMO_PASSWORD,
+            organization=organization,
+            role=role,
             districts=list(districts),
-        )  # fmt: skip
+        )
         added += 1
     return added

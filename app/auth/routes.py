@@ -32,9 +32,12 @@ async def create_token(
         if unstorable(getattr(form, field)):
             raise UnstorableCharacter(field=field)
     issued = await auth.sign_in(
-        session, side_session, email=form.username, password=form.password,
+        session,
+        side_session,
+        email=form.username,
+        password=form.password,
         client=client_address(request),
-    )  # fmt: skip
+    )
     response.headers["Cache-Control"] = "no-store"
     return TokenRead(access_token=issued.access_token, expires_in=issued.expires_in)
 
@@ -50,6 +53,9 @@ async def revoke_token(session: SessionDep, authenticated: Authenticated) -> Res
 async def read_me(actor: CurrentActor) -> MeRead:
     """The user the token speaks for."""
     return MeRead(
-        user_id=actor.user_id, email=actor.email, organization_id=actor.organization_id,
-        role=actor.role, districts=sorted(actor.districts),
-    )  # fmt: skip
+        user_id=actor.user_id,
+        email=actor.email,
+        organization_id=actor.organization_id,
+        role=actor.role,
+        districts=sorted(actor.districts),
+    )

@@ -56,6 +56,10 @@ class UserRead(BaseModel):
     @classmethod
     def of(cls, user: User) -> "UserRead":
         return cls(
-            id=user.id, email=user.email, organization_id=user.organization_id, role=user.role,
-            active=user.active, districts=sorted(d.district_pcode for d in user.districts),
-        )  # fmt: skip
+            id=user.id,
+            email=user.email,
+            organization_id=user.organization_id,
+            role=user.role,
+            active=user.active,
+            districts=sorted(d.district_pcode for d in user.districts),
+        )

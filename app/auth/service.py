@@ -148,10 +148,12 @@ async def check_throttle(session: AsyncSession, *, account: str, client: str) ->
     settings = get_settings()
     since = datetime.now(UTC) - timedelta(minutes=settings.login_failure_window_minutes)
     failures = await session.scalar(
-        select(func.count()).select_from(LoginFailure).where(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(
             LoginFailure.account == account, LoginFailure.client == client, LoginFailure.at >= since
         )
-    )  # fmt: skip
+    )
     if failures is not None and failures >= settings.login_failure_limit:
         raise TooManySignIns(minutes=settings.login_failure_window_minutes)
 

@@ -18,10 +18,11 @@ cross_origin = CrossOrigin(private_read_prefixes=("/users",))
 
 @router.get("", response_model=Page[UserRead])
 async def list_users(
-    session: SessionDep, actor: CurrentActor,
+    session: SessionDep,
+    actor: CurrentActor,
     page: PageNumber = 1,
     per_page: PerPage = 20,
-) -> Page[UserRead]:  # fmt: skip
+) -> Page[UserRead]:
     """The accounts you manage."""
     rows, total = await users.list_users(session, actor, page=page, per_page=per_page)
     return Page[UserRead].build(
@@ -33,9 +34,14 @@ async def list_users(
 async def create_user(session: SessionDep, actor: CurrentActor, body: UserCreate) -> UserRead:
     """Add an account to an organization you manage, with a role you may grant."""
     user = await users.create_user(
-        session, actor, email=body.email, password=body.password,
-        organization_id=body.organization_id, role=body.role, districts=body.districts,
-    )  # fmt: skip
+        session,
+        actor,
+        email=body.email,
+        password=body.password,
+        organization_id=body.organization_id,
+        role=body.role,
+        districts=body.districts,
+    )
     return UserRead.of(user)
 
 
@@ -49,7 +55,8 @@ async def read_user(session: SessionDep, actor: CurrentActor, user_id: uuid.UUID
 async def update_user(
     session: SessionDep, actor: CurrentActor, user_id: uuid.UUID, body: UserUpdate
 ) -> UserRead:
-    """Disable or re-enable an account, change its role or set a new password (its tokens stop working)."""
+    """Disable or re-enable an account, change its role or set a new password (its tokens stop
+    working)."""
     user = await users.update_user(
         session, actor, user_id, active=body.active, role=body.role, password=body.password
     )

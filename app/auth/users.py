@@ -62,8 +62,14 @@ async def list_users(
     total = (
         await session.execute(select(func.count()).select_from(User).where(*conditions))
     ).scalar_one()
-    stmt = (select(User).where(*conditions).options(selectinload(User.districts))
-            .order_by(User.email).offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    stmt = (
+        select(User)
+        .where(*conditions)
+        .options(selectinload(User.districts))
+        .order_by(User.email)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     users = list((await session.execute(stmt)).scalars())
     touch(*(u.id for u in users))
     return users, total
@@ -83,9 +89,15 @@ async def _districts(session: AsyncSession, role: str, districts: list[str]) -> 
 
 
 async def create_user(
-    session: AsyncSession, actor: Actor, *, email: str, password: str, organization_id: uuid.UUID,
-    role: str, districts: list[str],
-) -> User:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    email: str,
+    password: str,
+    organization_id: uuid.UUID,
+    role: str,
+    districts: list[str],
+) -> User:
     """A new account of an organization the actor manages, with a role it may grant."""
     org = await _organization(session, organization_id)
     if not _may_manage(actor, org) or role not in GRANTABLE.get(actor.role, ()):
@@ -97,8 +109,13 @@ async def create_user(
     taken = EmailTaken(email=email)
     if (await session.execute(select(User.id).where(User.email == email))).first():
         raise taken
-    user = User(id=uuid.uuid4(), email=email, password_hash=hash_password(password),
-                organization_id=org.id, role=role)  # fmt: skip
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        password_hash=hash_password(password),
+        organization_id=org.id,
+        role=role,
+    )
     user.districts = [UserDistrict(district_pcode=p) for p in pcodes]
     session.add(user)
     try:
@@ -127,9 +144,14 @@ async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> U
 
 
 async def update_user(
-    session: AsyncSession, actor: Actor, user_id: uuid.UUID, *, active: bool | None,
-    role: str | None, password: str | None,
-) -> User:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    user_id: uuid.UUID,
+    *,
+    active: bool | None,
+    role: str | None,
+    password: str | None,
+) -> User:
     """Disable, re-enable, change the role of or set a new password for an account; any of
     these voids the account's current tokens."""
     user = await get_user(session, actor, user_id)

@@ -46,8 +46,16 @@ async def create_phone(session: AsyncSession, actor: Actor, data: PhoneCreate) -
     phone = Phone(id=uuid.uuid4(), source_note=f"entered by {actor.email}", **values)
     session.add(phone)
     await session.flush()
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
-                         action="create", before={}, after=values)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="phone",
+        resource_id=phone.id,
+        organization_id=org_id,
+        action="create",
+        before={},
+        after=values,
+    )
     await refresh(session, service_ids)
     return phone
 
@@ -58,8 +66,16 @@ async def update_phone(
     """Change a phone number or its description."""
     org_id, service_ids = await _phone_owner_org(session, actor, phone)
     before, after = apply_values(phone, data.model_dump(exclude_unset=True))
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id,
-                         action="update", before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="phone",
+        resource_id=phone.id,
+        organization_id=org_id,
+        action="update",
+        before=before,
+        after=after,
+    )
     await refresh(session, service_ids)
     return phone
 
@@ -67,8 +83,16 @@ async def update_phone(
 async def delete_phone(session: AsyncSession, actor: Actor, *, phone: Phone) -> None:
     """Remove a phone number."""
     org_id, service_ids = await _phone_owner_org(session, actor, phone)
-    await record_changes(session, actor, resource_type="phone", resource_id=phone.id, organization_id=org_id, action="deactivate",
-                         before={"number": phone.number}, after={"number": None})  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="phone",
+        resource_id=phone.id,
+        organization_id=org_id,
+        action="deactivate",
+        before={"number": phone.number},
+        after={"number": None},
+    )
     await session.delete(phone)
     await refresh(session, service_ids)
 
@@ -97,8 +121,16 @@ async def create_schedule(session: AsyncSession, actor: Actor, data: ScheduleCre
     schedule = Schedule(id=uuid.uuid4(), **values)
     session.add(schedule)
     await session.flush()
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
-                         action="create", before={}, after=values)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="schedule",
+        resource_id=schedule.id,
+        organization_id=org_id,
+        action="create",
+        before={},
+        after=values,
+    )
     return schedule
 
 
@@ -115,14 +147,30 @@ async def update_schedule(
     except ValueError as exc:
         field = "closes_at" if "closes_at" in str(exc) else "valid_to"
         raise OutOfOrder(field=field, problem=str(exc)) from exc
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id,
-                         action="update", before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="schedule",
+        resource_id=schedule.id,
+        organization_id=org_id,
+        action="update",
+        before=before,
+        after=after,
+    )
     return schedule
 
 
 async def delete_schedule(session: AsyncSession, actor: Actor, *, schedule: Schedule) -> None:
     """Remove opening hours."""
     org_id = await _schedule_owner(session, actor, schedule)
-    await record_changes(session, actor, resource_type="schedule", resource_id=schedule.id, organization_id=org_id, action="deactivate",
-                         before={"description": schedule.description}, after={"description": None})  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="schedule",
+        resource_id=schedule.id,
+        organization_id=org_id,
+        action="deactivate",
+        before={"description": schedule.description},
+        after={"description": None},
+    )
     await session.delete(schedule)

@@ -30,10 +30,11 @@ async def suggest_correction(
     """Suggest a correction to a public entry (no account needed; a few per hour per client)."""
     correction = await corrections.suggest(session, data=body, client=client_address(request))
     return CorrectionReceipt(
-        id=correction.id, status=correction.status,
+        id=correction.id,
+        status=correction.status,
         message="Thank you. The district's directory maintainers will check it.",
         message_bn="ধন্যবাদ। জেলার নির্দেশিকা রক্ষণাবেক্ষণকারীরা এটি যাচাই করবেন।",
-    )  # fmt: skip
+    )
 
 
 @router.get("", response_model=Page[CorrectionRead])
@@ -57,8 +58,12 @@ async def list_corrections(
 
 
 @router.post("/{correction_id}/accept", response_model=CorrectionRead)
-async def accept_correction(session: SessionDep, actor: CurrentActor, correction_id: uuid.UUID,
-                            body: CorrectionDecision | None = None) -> CorrectionRead:  # fmt: skip
+async def accept_correction(
+    session: SessionDep,
+    actor: CurrentActor,
+    correction_id: uuid.UUID,
+    body: CorrectionDecision | None = None,
+) -> CorrectionRead:
     """Apply the correction to the entry (recorded in its history) and close it."""
     correction = await corrections.accept(
         session, actor, correction_id, body.note if body else None
@@ -67,8 +72,12 @@ async def accept_correction(session: SessionDep, actor: CurrentActor, correction
 
 
 @router.post("/{correction_id}/dismiss", response_model=CorrectionRead)
-async def dismiss_correction(session: SessionDep, actor: CurrentActor, correction_id: uuid.UUID,
-                             body: CorrectionDecision | None = None) -> CorrectionRead:  # fmt: skip
+async def dismiss_correction(
+    session: SessionDep,
+    actor: CurrentActor,
+    correction_id: uuid.UUID,
+    body: CorrectionDecision | None = None,
+) -> CorrectionRead:
     """Close the correction without changing the entry."""
     correction = await corrections.dismiss(
         session, actor, correction_id, body.note if body else None

@@ -33,15 +33,35 @@ from app.directory.write_schemas import (
 
 # The fields a correction may propose, per kind of record (all plain text or numbers).
 CORRECTABLE: dict[str, tuple[str, ...]] = {
-    "organization": ("name", "name_bn", "alternate_name", "description", "description_bn", "email", "website"),
-    "service": ("name", "name_bn", "description", "description_bn", "url", "email", "fees_description",
-                "eligibility_description", "application_process"),
+    "organization": (
+        "name",
+        "name_bn",
+        "alternate_name",
+        "description",
+        "description_bn",
+        "email",
+        "website",
+    ),
+    "service": (
+        "name",
+        "name_bn",
+        "description",
+        "description_bn",
+        "url",
+        "email",
+        "fees_description",
+        "eligibility_description",
+        "application_process",
+    ),
     "location": ("name", "name_bn", "description", "description_bn", "transportation"),
     "phone": ("number", "description", "description_bn"),
-}  # fmt: skip
+}
 MODELS: dict[str, type[Any]] = {
-    "organization": Organization, "service": Service, "location": Location, "phone": Phone,
-}  # fmt: skip
+    "organization": Organization,
+    "service": Service,
+    "location": Location,
+    "phone": Phone,
+}
 
 
 def _current_value(record: Any, field: str) -> str | None:
@@ -54,8 +74,10 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
     settings = get_settings()
     since = datetime.now(UTC) - timedelta(hours=1)
     recent = await session.scalar(
-        select(func.count()).select_from(Correction).where(Correction.client == client, Correction.created_at >= since)
-    )  # fmt: skip
+        select(func.count())
+        .select_from(Correction)
+        .where(Correction.client == client, Correction.created_at >= since)
+    )
     if recent is not None and recent >= settings.correction_limit_per_hour:
         raise TooManySuggestions()
     if data.field not in CORRECTABLE[data.resource_type]:
@@ -66,11 +88,18 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
         raise RecordNotFound(kind=data.resource_type, record_id=data.resource_id)
     org = await lookups.organization_of(session, data.resource_type, data.resource_id)
     correction = Correction(
-        id=uuid.uuid4(), resource_type=data.resource_type, resource_id=data.resource_id,
-        field=data.field, current_value=_current_value(record, data.field),
-        proposed_value=data.proposed_value, comment=data.comment,
-        district_pcode=org.district_pcode, organization_id=org.id, status="pending", client=client,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        resource_type=data.resource_type,
+        resource_id=data.resource_id,
+        field=data.field,
+        current_value=_current_value(record, data.field),
+        proposed_value=data.proposed_value,
+        comment=data.comment,
+        district_pcode=org.district_pcode,
+        organization_id=org.id,
+        status="pending",
+        client=client,
+    )
     session.add(correction)
     await session.flush()
     return correction
@@ -87,8 +116,13 @@ async def queue(
     total = (
         await session.execute(select(func.count()).select_from(Correction).where(*conditions))
     ).scalar_one()
-    stmt = (select(Correction).where(*conditions).order_by(Correction.created_at, Correction.id)
-            .offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    stmt = (
+        select(Correction)
+        .where(*conditions)
+        .order_by(Correction.created_at, Correction.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     rows = list((await session.execute(stmt)).scalars())
     touch(*(row.id for row in rows))
     return rows, total

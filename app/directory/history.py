@@ -29,9 +29,16 @@ def _plain(value: Any) -> str | None:
 
 
 async def record_changes(
-    session: AsyncSession, actor: Actor, *, resource_type: str, resource_id: uuid.UUID,
-    organization_id: uuid.UUID | None, action: str, before: dict[str, Any], after: dict[str, Any],
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
     """One history row per field whose value changed (all given fields on create)."""
     for field in sorted(after):
         old, new = _plain(before.get(field)), _plain(after[field])
@@ -40,12 +47,17 @@ async def record_changes(
         if old != new or action != "update":
             session.add(
                 RecordChange(
-                    resource_id=resource_id, resource_type=resource_type,
-                    organization_id=organization_id, last_action_type=action,
-                    field_name=field, previous_value=old, replacement_value=new,
-                    updated_by=actor.email, updated_by_id=actor.user_id,
+                    resource_id=resource_id,
+                    resource_type=resource_type,
+                    organization_id=organization_id,
+                    last_action_type=action,
+                    field_name=field,
+                    previous_value=old,
+                    replacement_value=new,
+                    updated_by=actor.email,
+                    updated_by_id=actor.user_id,
                 )
-            )  # fmt: skip
+            )
     touch(resource_id)
 
 
@@ -84,6 +96,11 @@ async def history(
     total = (
         await session.execute(select(func.count()).select_from(RecordChange).where(*conditions))
     ).scalar_one()
-    stmt = (select(RecordChange).where(*conditions).order_by(RecordChange.id.desc())
-            .offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    stmt = (
+        select(RecordChange)
+        .where(*conditions)
+        .order_by(RecordChange.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     return list((await session.execute(stmt)).scalars()), total

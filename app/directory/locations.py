@@ -29,20 +29,39 @@ async def create_location(session: AsyncSession, actor: Actor, data: LocationCre
     await organization_for(session, actor, data.organization_id, "organization_id")
     values = values_of(data, exclude={"address", "latitude", "longitude"})
     location = Location(
-        id=uuid.uuid4(), location_type="physical", data_source="maintainer",
-        latitude=Decimal(f"{data.latitude:.6f}"), longitude=Decimal(f"{data.longitude:.6f}"),
-        coordinates_source="maintainer", **values,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        location_type="physical",
+        data_source="maintainer",
+        latitude=Decimal(f"{data.latitude:.6f}"),
+        longitude=Decimal(f"{data.longitude:.6f}"),
+        coordinates_source="maintainer",
+        **values,
+    )
     session.add(location)
     await session.flush()
     if data.address:
-        session.add(Address(id=uuid.uuid4(), location_id=location.id, country="BD",
-                            address_type="physical", **data.address.model_dump()))  # fmt: skip
+        session.add(
+            Address(
+                id=uuid.uuid4(),
+                location_id=location.id,
+                country="BD",
+                address_type="physical",
+                **data.address.model_dump(),
+            )
+        )
     after = values | {"latitude": location.latitude, "longitude": location.longitude}
     if data.address:
         after["address"] = data.address.address_1
-    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id,
-                         action="create", before={}, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="location",
+        resource_id=location.id,
+        organization_id=location.organization_id,
+        action="create",
+        before={},
+        after=after,
+    )
     return location
 
 
@@ -65,8 +84,16 @@ async def update_location(
             "longitude": Decimal(f"{data.longitude:.6f}"),
         }
     before, after = apply_values(location, values)
-    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id,
-                         action="update", before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="location",
+        resource_id=location.id,
+        organization_id=location.organization_id,
+        action="update",
+        before=before,
+        after=after,
+    )
     await session.flush()
     await session.refresh(location)
     await refresh(session, await service_ids_at(session, location.id))
@@ -81,8 +108,16 @@ async def delete_location(session: AsyncSession, actor: Actor, *, location: Loca
     if stranded:
         names = ", ".join(sorted(stranded))
         raise OnlyPlaceOfServices(names=names)
-    await record_changes(session, actor, resource_type="location", resource_id=location.id, organization_id=location.organization_id, action="deactivate",
-                         before={"name": location.name}, after={"name": None})  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="location",
+        resource_id=location.id,
+        organization_id=location.organization_id,
+        action="deactivate",
+        before={"name": location.name},
+        after={"name": None},
+    )
     await session.delete(location)
     await refresh(session, service_ids)
 

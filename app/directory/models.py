@@ -405,7 +405,8 @@ class CostOption(Base):
 
 
 class ServiceArea(Base):
-    """The area a service covers (HSDS `service_area`), tied to a gazetteer unit by `admin_pcode`."""
+    """The area a service covers (HSDS `service_area`), tied to a gazetteer unit by
+    `admin_pcode`."""
 
     __tablename__ = "service_area"
 

@@ -38,8 +38,16 @@ async def create_organization(
     org = Organization(id=uuid.uuid4(), data_source="maintainer", **values)
     session.add(org)
     await session.flush()
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
-                         action="create", before={}, after=values)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="organization",
+        resource_id=org.id,
+        organization_id=org.id,
+        action="create",
+        before={},
+        after=values,
+    )
     return org
 
 
@@ -57,9 +65,16 @@ async def update_organization(
     if values.get("case_ref_pattern") is not None:
         await _check_pattern(session, values["case_ref_pattern"])
     before, after = apply_values(org, values)
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
-                         action="deactivate" if values.get("active") is False else "update",
-                         before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="organization",
+        resource_id=org.id,
+        organization_id=org.id,
+        action="deactivate" if values.get("active") is False else "update",
+        before=before,
+        after=after,
+    )
     vouched = (
         await _service_ids_vouched_by(session, org.id) if {"name", "name_bn"} & set(values) else []
     )
@@ -96,7 +111,15 @@ async def verify_organization(
     """Mark an organization's entry as checked today by the actor."""
     authorize(actor, org)
     before, after = apply_values(org, assurance_of(actor))
-    await record_changes(session, actor, resource_type="organization", resource_id=org.id, organization_id=org.id,
-                         action="verify", before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="organization",
+        resource_id=org.id,
+        organization_id=org.id,
+        action="verify",
+        before=before,
+        after=after,
+    )
     await refresh(session, await service_ids_of_org(session, org.id))
     return org

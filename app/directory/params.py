@@ -44,9 +44,17 @@ class SearchParams(BaseModel):
 
     # the parameters of the HSDS API profile; the others are this API's extensions
     HSDS: ClassVar[frozenset[str]] = frozenset(
-        {"search", "page", "per_page", "organization_id", "taxonomy_term_id", "taxonomy_id",
-         "modified_after", "full"}
-    )  # fmt: skip
+        {
+            "search",
+            "page",
+            "per_page",
+            "organization_id",
+            "taxonomy_term_id",
+            "taxonomy_id",
+            "modified_after",
+            "full",
+        }
+    )
 
     search: str | None = Field(default=None, description="Full-text search, English or Bangla.")
     page: PageNumber = 1

@@ -1,4 +1,5 @@
-"""Who may maintain which records of the directory: the rules, apart from the queries that apply them."""
+"""Who may maintain which records of the directory: the rules, apart from the queries that
+apply them."""
 
 import uuid
 from datetime import date

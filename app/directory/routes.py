@@ -32,14 +32,18 @@ cross_origin = CrossOrigin()
 
 
 ATTRIBUTION = [
-    "Human Services Data Specification: an Open Referral resource (https://openreferral.org/), CC BY-SA 4.0.",
-    "Administrative boundaries: Bangladesh Bureau of Statistics (BBS) / OCHA, via the Humanitarian Data Exchange, CC BY 3.0 IGO.",
+    "Human Services Data Specification: an Open Referral resource (https://openreferral.org/), "
+    "CC BY-SA 4.0.",
+    "Administrative boundaries: Bangladesh Bureau of Statistics (BBS) / OCHA, via the "
+    "Humanitarian Data Exchange, CC BY 3.0 IGO.",
     "Names and Bangla labels: Bangladesh GeoCode by Nuhil Mehdy (MIT).",
     "Health facilities © OpenStreetMap contributors, via healthsites.io / HDX, ODbL 1.0.",
 ]
 ATTRIBUTION_BN = [
-    "হিউম্যান সার্ভিসেস ডেটা স্পেসিফিকেশন: ওপেন রেফারেলের একটি সম্পদ (https://openreferral.org/), CC BY-SA 4.0।",
-    "প্রশাসনিক সীমানা: বাংলাদেশ পরিসংখ্যান ব্যুরো (বিবিএস) / ওচা, হিউম্যানিটারিয়ান ডেটা এক্সচেঞ্জের মাধ্যমে, CC BY 3.0 IGO।",
+    "হিউম্যান সার্ভিসেস ডেটা স্পেসিফিকেশন: ওপেন রেফারেলের একটি সম্পদ "
+    "(https://openreferral.org/), CC BY-SA 4.0।",
+    "প্রশাসনিক সীমানা: বাংলাদেশ পরিসংখ্যান ব্যুরো (বিবিএস) / ওচা, "
+    "হিউম্যানিটারিয়ান ডেটা এক্সচেঞ্জের মাধ্যমে, CC BY 3.0 IGO।",
     "নাম ও বাংলা লেবেল: নুহিল মেহদীর বাংলাদেশ জিওকোড (MIT)।",
     "স্বাস্থ্যকেন্দ্র © ওপেনস্ট্রিটম্যাপ অবদানকারীগণ, healthsites.io / এইচডিএক্সের মাধ্যমে, ODbL 1.0।",
 ]
@@ -112,9 +116,12 @@ SEARCH_HEADERS = {
     responses={200: {"description": "One page of services.", "headers": SEARCH_HEADERS}},
 )
 async def search_services(
-    session: SessionDep, backend: SearchBackendDep, params: SearchParamsDep, response: Response,
+    session: SessionDep,
+    backend: SearchBackendDep,
+    params: SearchParamsDep,
+    response: Response,
     viewer: ViewerDep,
-) -> Response | Page[ServiceFull]:  # fmt: skip
+) -> Response | Page[ServiceFull]:
     """Search services by word, place, category and distance (HSDS page envelope).
 
     `X-Search-Backend` names the backend that answered (`postgres` or `meilisearch`);

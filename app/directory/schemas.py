@@ -51,7 +51,8 @@ class TaxonomyTermRead(Read):
     description: str
     description_bn: str
     parent_id: uuid.UUID | None = None
-    # the taxonomy's name (HSDS); read from `taxonomy_name` so that the ORM relationship is not touched
+    # the taxonomy's name (HSDS); read from `taxonomy_name` so that the ORM relationship is not
+    # touched
     taxonomy: str | None = Field(default=None, validation_alias="taxonomy_name")
     taxonomy_id: uuid.UUID
     language: str | None = None

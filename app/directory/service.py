@@ -302,9 +302,14 @@ def _org_search(stmt: Any, search: str | None) -> Any:
 
 
 async def list_organizations(
-    session: AsyncSession, *, search: str | None, page: int, per_page: int, full: bool,
+    session: AsyncSession,
+    *,
+    search: str | None,
+    page: int,
+    per_page: int,
+    full: bool,
     viewer: Viewer,
-) -> Page[OrganizationRead]:  # fmt: skip
+) -> Page[OrganizationRead]:
     """Organizations by name (HSDS page envelope), as the viewer may see them."""
     base = _org_search(select(Organization).where(Organization.active.is_(True)), search)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()

@@ -60,8 +60,15 @@ async def _set_categories(session: AsyncSession, service: Service, codes: list[s
         delete(Attribute).where(Attribute.link_id == service.id, Attribute.link_entity == "service")
     )
     for code in dict.fromkeys(codes):
-        session.add(Attribute(id=uuid.uuid4(), link_id=service.id, taxonomy_term_id=terms[code],
-                              link_type="category", link_entity="service"))  # fmt: skip
+        session.add(
+            Attribute(
+                id=uuid.uuid4(),
+                link_id=service.id,
+                taxonomy_term_id=terms[code],
+                link_type="category",
+                link_entity="service",
+            )
+        )
 
 
 async def _set_locations(
@@ -99,16 +106,30 @@ async def _set_service_area(session: AsyncSession, service: Service, places: lis
         if len(found) != 1:
             raise UnknownServiceArea(value=value)
         place = found[0]
-        session.add(ServiceArea(id=uuid.uuid4(), service_id=service.id, admin_pcode=place.pcode,
-                                name=place.name_en, name_bn=place.name_bn, extent_type="admin_area"))  # fmt: skip
+        session.add(
+            ServiceArea(
+                id=uuid.uuid4(),
+                service_id=service.id,
+                admin_pcode=place.pcode,
+                name=place.name_en,
+                name_bn=place.name_bn,
+                extent_type="admin_area",
+            )
+        )
 
 
 async def _set_free(session: AsyncSession, service: Service, free: bool | None) -> None:
     await session.execute(delete(CostOption).where(CostOption.service_id == service.id))
     if free is not None:
-        session.add(CostOption(id=uuid.uuid4(), service_id=service.id,
-                               option="Free of cost" if free else "Charged",
-                               currency="BDT" if free else None, amount=Decimal(0) if free else None))  # fmt: skip
+        session.add(
+            CostOption(
+                id=uuid.uuid4(),
+                service_id=service.id,
+                option="Free of cost" if free else "Charged",
+                currency="BDT" if free else None,
+                amount=Decimal(0) if free else None,
+            )
+        )
 
 
 _SERVICE_LINKS = {"categories", "location_ids", "service_area", "free_of_cost"}
@@ -200,8 +221,16 @@ async def create_service(session: AsyncSession, actor: Actor, data: ServiceCreat
     links = await _set_links(session, service, data)
     if not links.get("location_ids") and not links.get("service_area"):
         raise NeedsAPlace()
-    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
-                         action="create", before={}, after=values | links)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="service",
+        resource_id=service.id,
+        organization_id=service.organization_id,
+        action="create",
+        before={},
+        after=values | links,
+    )
     touch(org.id)
     await refresh(session, [service.id])
     return service
@@ -236,8 +265,16 @@ async def update_service(
     if not await _has_a_place(session, service.id):
         raise KeepsAPlace()
     action = "deactivate" if after.get("status") in ("inactive", "defunct") else "update"
-    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action=action,
-                         before=before | links_before, after=after | links)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="service",
+        resource_id=service.id,
+        organization_id=service.organization_id,
+        action=action,
+        before=before | links_before,
+        after=after | links,
+    )
     await refresh(session, [service.id])
     return service
 
@@ -246,8 +283,16 @@ async def verify_service(session: AsyncSession, actor: Actor, *, service: Servic
     """Mark a service's entry as checked today by the actor."""
     await authorize_service(session, actor, service)
     before, after = apply_values(service, assurance_of(actor))
-    await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id,
-                         action="verify", before=before, after=after)  # fmt: skip
+    await record_changes(
+        session,
+        actor,
+        resource_type="service",
+        resource_id=service.id,
+        organization_id=service.organization_id,
+        action="verify",
+        before=before,
+        after=after,
+    )
     await refresh(session, [service.id])
     return service
 
@@ -265,7 +310,15 @@ async def set_category(
         raise KeepsACategory()
     if wanted != sorted(current):
         await _set_categories(session, service, wanted)
-        await record_changes(session, actor, resource_type="service", resource_id=service.id, organization_id=service.organization_id, action="update",
-                             before={"categories": current}, after={"categories": wanted})  # fmt: skip
+        await record_changes(
+            session,
+            actor,
+            resource_type="service",
+            resource_id=service.id,
+            organization_id=service.organization_id,
+            action="update",
+            before={"categories": current},
+            after={"categories": wanted},
+        )
         await refresh(session, [service.id])
     return service

@@ -8,7 +8,8 @@ from app.core.db import Base
 
 
 class AdminArea(Base):
-    """One administrative unit; `*_pcode` columns hold the unit's own chain of codes, itself included."""
+    """One administrative unit; `*_pcode` columns hold the unit's own chain of codes, itself
+    included."""
 
     __tablename__ = "admin_area"
     __table_args__ = (

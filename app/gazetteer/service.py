@@ -1,4 +1,5 @@
-"""Place lookups: pcodes or any known spelling (English, HDX, Bangla, variants) to gazetteer units."""
+"""Place lookups: pcodes or any known spelling (English, HDX, Bangla, variants) to gazetteer
+units."""
 
 import re
 from dataclasses import dataclass

@@ -84,10 +84,14 @@ def create_demo_mou(session: Session, *, today: date) -> bool:
         select(Service.id).where(Service.slug == "district-legal-aid-office-jashore--legal-aid")
     ).scalar_one()
     mou = Mou(
-        reference=DEMO_MOU_REFERENCE, referring_organization_id=referring.id,
-        provider_organization_id=provider.id, signed_on=today.replace(month=1, day=1),
-        valid_from=today.replace(month=1, day=1), valid_to=None, status="active",
-    )  # fmt: skip
+        reference=DEMO_MOU_REFERENCE,
+        referring_organization_id=referring.id,
+        provider_organization_id=provider.id,
+        signed_on=today.replace(month=1, day=1),
+        valid_from=today.replace(month=1, day=1),
+        valid_to=None,
+        status="active",
+    )
     mou.services = [
         MouService(
             category="legal_aid",

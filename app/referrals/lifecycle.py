@@ -117,8 +117,16 @@ async def expire_unanswered(session: AsyncSession, now: datetime | None = None) 
         referral.status = "cancelled"
         referral.version += 1
         referral.closed_at = now
-        session.add(event(referral.id, "requested", "cancelled", None, "expired_no_response",
-                           "no answer by the due time"))  # fmt: skip
+        session.add(
+            event(
+                referral.id,
+                "requested",
+                "cancelled",
+                None,
+                "expired_no_response",
+                "no answer by the due time",
+            )
+        )
         await notifications.enqueue(session, referral, "cancelled", by_organization=None)
     await session.flush()
     return len(referrals)

@@ -38,13 +38,15 @@ async def _match_mou(
             Mou.status == "active",
             Mou.valid_from <= today,
             or_(Mou.valid_to.is_(None), Mou.valid_to >= today),
-            or_(MouService.service_id == service.id,
-                and_(MouService.service_id.is_(None), MouService.category.in_(categories))),
+            or_(
+                MouService.service_id == service.id,
+                and_(MouService.service_id.is_(None), MouService.category.in_(categories)),
+            ),
         )
         .order_by(MouService.service_id.is_(None), Mou.valid_from.desc(), MouService.id)
         # referrals counted against the same terms queue here, so that a quota is never exceeded
         .with_for_update(of=MouService)
-    )  # fmt: skip
+    )
     terms = list((await session.execute(stmt)).scalars())
     if not terms:
         return None, "no_mou"
@@ -73,8 +75,12 @@ async def quota_used(session: AsyncSession, term: MouService, today: date) -> in
 
 
 async def _service_categories(session: AsyncSession, service_id: uuid.UUID) -> list[str]:
-    stmt = (select(TaxonomyTerm.code).join(Attribute, Attribute.taxonomy_term_id == TaxonomyTerm.id)
-            .where(Attribute.link_id == service_id).order_by(TaxonomyTerm.code))  # fmt: skip
+    stmt = (
+        select(TaxonomyTerm.code)
+        .join(Attribute, Attribute.taxonomy_term_id == TaxonomyTerm.id)
+        .where(Attribute.link_id == service_id)
+        .order_by(TaxonomyTerm.code)
+    )
     return list((await session.execute(stmt)).scalars())
 
 
@@ -85,8 +91,13 @@ async def apply_match(
     service = service or await session.get(Service, referral.service_id)
     assert service is not None
     categories = await _service_categories(session, service.id)
-    term, match = await _match_mou(session, referring=referral.referring_organization_id,
-                                   service=service, categories=categories, today=today)  # fmt: skip
+    term, match = await _match_mou(
+        session,
+        referring=referral.referring_organization_id,
+        service=service,
+        categories=categories,
+        today=today,
+    )
     referral.category = term.category if term else (categories[0] if categories else None)
     referral.mou_id = term.mou_id if term else None
     referral.mou_service_id = term.id if term else None

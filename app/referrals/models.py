@@ -24,9 +24,17 @@ from app.core.db import Base, TimestampMixin
 
 MOU_STATUSES = ("draft", "active", "suspended", "expired", "terminated")
 REFERRAL_STATUSES = (
-    "draft", "requested", "accepted", "rejected", "in_progress", "on_hold", "completed", "failed",
-    "cancelled", "entered_in_error",
-)  # fmt: skip
+    "draft",
+    "requested",
+    "accepted",
+    "rejected",
+    "in_progress",
+    "on_hold",
+    "completed",
+    "failed",
+    "cancelled",
+    "entered_in_error",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -158,7 +166,8 @@ class ReferralEvent(Base):
 
 
 class IdempotencyKey(Base):
-    """A client's `Idempotency-Key` for creating a referral, with a hash of the body it came with."""
+    """A client's `Idempotency-Key` for creating a referral, with a hash of the body it came
+    with."""
 
     __tablename__ = "idempotency_key"
 

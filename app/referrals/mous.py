@@ -130,8 +130,14 @@ async def list_mous(
     total = (
         await session.execute(select(func.count()).select_from(Mou).where(*conditions))
     ).scalar_one()
-    stmt = (select(Mou).where(*conditions).options(selectinload(Mou.services))
-            .order_by(Mou.valid_from.desc(), Mou.id).offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    stmt = (
+        select(Mou)
+        .where(*conditions)
+        .options(selectinload(Mou.services))
+        .order_by(Mou.valid_from.desc(), Mou.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     mous = list((await session.execute(stmt)).scalars())
     touch(*(m.id for m in mous))
     return mous, total

@@ -83,7 +83,8 @@ class Batch:
 
 
 def payload(notice: Claimed) -> dict[str, str]:
-    """What a webhook receives: the referral's id, the event and a link; nothing about the survivor."""
+    """What a webhook receives: the referral's id, the event and a link; nothing about the
+    survivor."""
     base = get_settings().public_base_url.rstrip("/")
     return {
         "referral_id": str(notice.referral_id),
@@ -165,9 +166,14 @@ async def claim(
             leased += 1
             notice.next_attempt_at = now + leased * ATTEMPT + LEASE_MARGIN
             batch.notices.append(
-                Claimed(notice.id, notice.organization_id, notice.referral_id, notice.event,
-                        notice.attempts)
-            )  # fmt: skip
+                Claimed(
+                    notice.id,
+                    notice.organization_id,
+                    notice.referral_id,
+                    notice.event,
+                    notice.attempts,
+                )
+            )
         if batch.notices:
             batches.append(batch)
     await session.flush()
@@ -197,10 +203,15 @@ async def post(
         async with (
             asyncio.timeout(POST_SECONDS),
             http.stream(
-                "POST", target.connect_url, json=body, headers=headers,
-                extensions=target.extensions, timeout=POST_TIMEOUT, follow_redirects=False,
+                "POST",
+                target.connect_url,
+                json=body,
+                headers=headers,
+                extensions=target.extensions,
+                timeout=POST_TIMEOUT,
+                follow_redirects=False,
             ) as response,
-        ):  # fmt: skip
+        ):
             excerpt = await _first_bytes(response)
     except TimeoutError:
         return f"no answer within {POST_SECONDS:g} seconds"
@@ -235,8 +246,10 @@ async def _failed(
         await session.execute(
             update(NotificationOutbox)
             .where(NotificationOutbox.id == notice.id, NotificationOutbox.delivered_at.is_(None))
-            .values(attempts=attempts, last_error=error[:500], next_attempt_at=now + backoff(attempts))
-        )  # fmt: skip
+            .values(
+                attempts=attempts, last_error=error[:500], next_attempt_at=now + backoff(attempts)
+            )
+        )
         if later:
             await session.execute(
                 update(NotificationOutbox)

@@ -60,18 +60,24 @@ class NoAddress(UnsafeWebhookUrl):
     bn = "{host} হোস্টের কোনো ঠিকানা পাওয়া যায় না।"
 
 
+ONLY_PUBLIC = (
+    "webhooks are posted only to public internet addresses (or to hosts in WEBHOOK_ALLOWED_HOSTS)."
+)
+ONLY_PUBLIC_BN = "ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।"
+
+
 class NonPublicAddress(UnsafeWebhookUrl):
     """An address literal that is not a public internet address; `why` says what it is."""
 
-    en = "{address} is {why}; webhooks are posted only to public internet addresses (or to hosts in WEBHOOK_ALLOWED_HOSTS)."
-    bn = "{address} হলো {why_bn}; ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।"
+    en = "{address} is {why}; " + ONLY_PUBLIC
+    bn = "{address} হলো {why_bn}; " + ONLY_PUBLIC_BN
 
 
 class NonPublicHost(UnsafeWebhookUrl):
     """A host name resolving to an address that is not public; `why` says what it is."""
 
-    en = "{host} resolves to {address}, {why}; webhooks are posted only to public internet addresses (or to hosts in WEBHOOK_ALLOWED_HOSTS)."
-    bn = "{host} হোস্টের ঠিকানা {address}, যা {why_bn}; ওয়েবহুক শুধু ইন্টারনেটের পাবলিক ঠিকানায় পাঠানো হয় (অথবা WEBHOOK_ALLOWED_HOSTS-এ থাকা হোস্টে)।"
+    en = "{host} resolves to {address}, {why}; " + ONLY_PUBLIC
+    bn = "{host} হোস্টের ঠিকানা {address}, যা {why_bn}; " + ONLY_PUBLIC_BN
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,10 @@ async def check_webhook_url(url: str) -> Target:
                 raise NonPublicHost(host=host, address=address, why=why, why_bn=why_bn)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(
-        scheme=parts.scheme.lower(), host=host, port=port, address=addresses[0],
-        host_header=parts.netloc, path=path,
-    )  # fmt: skip
+        scheme=parts.scheme.lower(),
+        host=host,
+        port=port,
+        address=addresses[0],
+        host_header=parts.netloc,
+        path=path,
+    )

@@ -99,15 +99,23 @@ async def create_referral(
             raise PreviousStillOpen()
     now = datetime.now(UTC)
     referral = Referral(
-        id=uuid.uuid4(), case_ref=data.case_ref, client_sex=data.client.sex,
-        client_age_band=data.client.age_band, referring_organization_id=actor.organization_id,
-        provider_organization_id=service.organization_id, service_id=service.id,
-        reason=data.reason, priority=data.priority,
-        consent_given=data.consent.given, consent_obtained_at=data.consent.obtained_at,
-        consent_scope=data.consent.scope, notes=data.notes,
-        status="draft" if data.draft else "requested", previous_referral_id=data.previous_referral_id,
+        id=uuid.uuid4(),
+        case_ref=data.case_ref,
+        client_sex=data.client.sex,
+        client_age_band=data.client.age_band,
+        referring_organization_id=actor.organization_id,
+        provider_organization_id=service.organization_id,
+        service_id=service.id,
+        reason=data.reason,
+        priority=data.priority,
+        consent_given=data.consent.given,
+        consent_obtained_at=data.consent.obtained_at,
+        consent_scope=data.consent.scope,
+        notes=data.notes,
+        status="draft" if data.draft else "requested",
+        previous_referral_id=data.previous_referral_id,
         created_by=actor.user_id,
-    )  # fmt: skip
+    )
     term = await apply_match(session, referral, today=now.date(), service=service)
     if referral.status == "requested":
         start_clock(referral, term, now)
@@ -119,21 +127,36 @@ async def create_referral(
             session, referral, "requested", by_organization=actor.organization_id
         )
     if idempotency_key:
-        session.add(IdempotencyKey(organization_id=actor.organization_id, key=idempotency_key,
-                                   request_hash=digest, referral_id=referral.id))  # fmt: skip
+        session.add(
+            IdempotencyKey(
+                organization_id=actor.organization_id,
+                key=idempotency_key,
+                request_hash=digest,
+                referral_id=referral.id,
+            )
+        )
     await session.flush()
     return await get_referral(session, actor, referral.id), True
 
 
-def event(referral_id: uuid.UUID, from_status: str | None, to_status: str, actor: Actor | None,
-           reason_code: str | None = None, note: str | None = None) -> ReferralEvent:  # fmt: skip
+def event(
+    referral_id: uuid.UUID,
+    from_status: str | None,
+    to_status: str,
+    actor: Actor | None,
+    reason_code: str | None = None,
+    note: str | None = None,
+) -> ReferralEvent:
     return ReferralEvent(
-        referral_id=referral_id, from_status=from_status, to_status=to_status,
-        reason_code=reason_code, note=note,
+        referral_id=referral_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason_code=reason_code,
+        note=note,
         actor_user_id=actor.user_id if actor else None,
         actor_organization_id=actor.organization_id if actor else None,
         actor_role=actor.role if actor else "system",
-    )  # fmt: skip
+    )
 
 
 async def get_referral(
@@ -165,10 +188,18 @@ def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
 
 
 async def list_referrals(
-    session: AsyncSession, actor: Actor, *, direction: str | None, status: str | None,
-    mou_id: uuid.UUID | None, overdue: bool | None, since: datetime | None, until: datetime | None,
-    page: int, per_page: int,
-) -> tuple[list[Referral], int]:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    direction: str | None,
+    status: str | None,
+    mou_id: uuid.UUID | None,
+    overdue: bool | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    per_page: int,
+) -> tuple[list[Referral], int]:
     """What the caller's organization sent (outgoing) or received (incoming), newest first."""
     lists_as = lists_referrals_as(actor)
     conditions: list[Any] = []
@@ -194,8 +225,13 @@ async def list_referrals(
     total = (
         await session.execute(select(func.count()).select_from(Referral).where(*conditions))
     ).scalar_one()
-    stmt = (select(Referral).where(*conditions).order_by(Referral.created_at.desc(), Referral.id)
-            .offset((page - 1) * per_page).limit(per_page))  # fmt: skip
+    stmt = (
+        select(Referral)
+        .where(*conditions)
+        .order_by(Referral.created_at.desc(), Referral.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     referrals = list((await session.execute(stmt)).scalars())
     touch(*(r.id for r in referrals))
     return referrals, total

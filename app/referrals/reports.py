@@ -31,8 +31,18 @@ GROUPS: dict[str, Any] = {
 SMALL_CELL = 5
 
 
-COUNTS = ("sent", "accepted", "accepted_within_sla", "rejected", "completed", "failed", "cancelled",
-          "overdue", "free_of_cost_honoured", "free_of_cost_not_honoured")  # fmt: skip
+COUNTS = (
+    "sent",
+    "accepted",
+    "accepted_within_sla",
+    "rejected",
+    "completed",
+    "failed",
+    "cancelled",
+    "overdue",
+    "free_of_cost_honoured",
+    "free_of_cost_not_honoured",
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +75,12 @@ def _filters(f: ReportFilter) -> list[ColumnElement[bool]]:
     if f.mou_id:
         conditions.append(Referral.mou_id == f.mou_id)
     if f.organization_id:
-        conditions.append(or_(Referral.referring_organization_id == f.organization_id,
-                              Referral.provider_organization_id == f.organization_id))  # fmt: skip
+        conditions.append(
+            or_(
+                Referral.referring_organization_id == f.organization_id,
+                Referral.provider_organization_id == f.organization_id,
+            )
+        )
     if f.district:
         orgs = select(Organization.id).where(Organization.district_pcode == f.district)
         conditions.append(
@@ -100,13 +114,25 @@ async def referral_report(
         func.count().filter(Referral.status == "failed").label("failed"),
         func.count().filter(Referral.status == "cancelled").label("cancelled"),
         func.count().filter(overdue).label("overdue"),
-        func.count().filter(Referral.outcome_free_of_cost_honoured.is_(True)).label("free_of_cost_honoured"),
-        func.count().filter(Referral.outcome_free_of_cost_honoured.is_(False)).label("free_of_cost_not_honoured"),
-        cast(func.percentile_cont(0.5).within_group(hours_to_accept).filter(Referral.accepted_at.is_not(None)), Float)
-        .label("median_hours_to_accept"),
-        cast(func.percentile_cont(0.5).within_group(extract("epoch", Referral.due_by - Referral.requested_at) / 3600.0), Float)
-        .label("median_sla_hours"),
-    ]  # fmt: skip
+        func.count()
+        .filter(Referral.outcome_free_of_cost_honoured.is_(True))
+        .label("free_of_cost_honoured"),
+        func.count()
+        .filter(Referral.outcome_free_of_cost_honoured.is_(False))
+        .label("free_of_cost_not_honoured"),
+        cast(
+            func.percentile_cont(0.5)
+            .within_group(hours_to_accept)
+            .filter(Referral.accepted_at.is_not(None)),
+            Float,
+        ).label("median_hours_to_accept"),
+        cast(
+            func.percentile_cont(0.5).within_group(
+                extract("epoch", Referral.due_by - Referral.requested_at) / 3600.0
+            ),
+            Float,
+        ).label("median_sla_hours"),
+    ]
     stmt = select(*keys, *measures).select_from(Referral).where(*conditions)
     if keys:
         stmt = stmt.group_by(*keys).order_by(*keys)
@@ -166,17 +192,29 @@ async def quota_use(
     out = []
     for term in terms:
         used = await quota_used(session, term, today)
-        out.append({"mou_service_id": str(term.id), "category": term.category,
-                    "service_id": str(term.service_id) if term.service_id else None, "quota": term.quota,
-                    "quota_period": term.quota_period, "used_this_period": used})  # fmt: skip
+        out.append(
+            {
+                "mou_service_id": str(term.id),
+                "category": term.category,
+                "service_id": str(term.service_id) if term.service_id else None,
+                "quota": term.quota,
+                "quota_period": term.quota_period,
+                "used_this_period": used,
+            }
+        )
     return out
 
 
 def to_csv(report: dict[str, Any]) -> str:
     """The report's rows as CSV (rejection reasons as one column per reason)."""
     reasons = sorted({code for row in report["rows"] for code in row["rejected_by_reason"]})
-    columns = [*report["group_by"], *COUNTS, "median_hours_to_accept", "median_sla_hours",
-               *(f"rejected_{code}" for code in reasons)]  # fmt: skip
+    columns = [
+        *report["group_by"],
+        *COUNTS,
+        "median_hours_to_accept",
+        "median_sla_hours",
+        *(f"rejected_{code}" for code in reasons),
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)

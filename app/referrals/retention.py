@@ -19,11 +19,17 @@ async def purge_closed(session: AsyncSession, *, months: int, now: datetime | No
     if not ids:
         return 0
     await session.execute(
-        update(Referral).where(Referral.id.in_(ids)).values(
-            case_ref=None, reason=None, notes=None, consent_scope=None,
-            outcome_services_delivered=None, purged_at=now,
+        update(Referral)
+        .where(Referral.id.in_(ids))
+        .values(
+            case_ref=None,
+            reason=None,
+            notes=None,
+            consent_scope=None,
+            outcome_services_delivered=None,
+            purged_at=now,
         )
-    )  # fmt: skip
+    )
     # the event log is append-only; this setting lets the purge, and only it, blank event notes
     await session.execute(text("SET LOCAL referral.purge = 'on'"))
     await session.execute(

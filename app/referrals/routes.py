@@ -77,9 +77,12 @@ async def update_mou(
     "/referrals", status_code=201, response_model=ReferralRead, response_model_by_alias=True
 )
 async def create_referral(
-    session: SessionDep, actor: CurrentActor, body: ReferralCreate, response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    body: ReferralCreate,
+    response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> ReferralRead:  # fmt: skip
+) -> ReferralRead:
     """Refer a survivor (by pseudonymous case reference) to a service; the covering MoU is found."""
     referral, created = await referrals.create_referral(
         session, actor, body, idempotency_key=idempotency_key
@@ -94,7 +97,8 @@ async def create_referral(
 
 @router.get("/referrals", response_model=Page[ReferralRead], response_model_by_alias=True)
 async def list_referrals(
-    session: SessionDep, actor: CurrentActor,
+    session: SessionDep,
+    actor: CurrentActor,
     direction: Literal["outgoing", "incoming"] | None = None,
     status: ReferralStatus | None = None,
     mou_id: uuid.UUID | None = None,
@@ -103,12 +107,20 @@ async def list_referrals(
     until: SaneDateTime | None = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
-) -> Page[ReferralRead]:  # fmt: skip
+) -> Page[ReferralRead]:
     """What your organization sent (outgoing) or received (incoming)."""
     rows, total = await referrals.list_referrals(
-        session, actor, direction=direction, status=status, mou_id=mou_id, overdue=overdue,
-        since=since, until=until, page=page, per_page=per_page,
-    )  # fmt: skip
+        session,
+        actor,
+        direction=direction,
+        status=status,
+        mou_id=mou_id,
+        overdue=overdue,
+        since=since,
+        until=until,
+        page=page,
+        per_page=per_page,
+    )
     return Page[ReferralRead].build(
         contents=[_referral(r, with_events=False) for r in rows],
         total=total,
@@ -155,39 +167,54 @@ def _group_by(raw: str | None) -> list[str]:
 
 @router.get("/reports/referrals")
 async def report_referrals(
-    session: SessionDep, actor: CurrentActor,
+    session: SessionDep,
+    actor: CurrentActor,
     from_: Annotated[SaneDate | None, Query(alias="from")] = None,
     to: SaneDate | None = None,
     mou_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
     district: Annotated[str | None, Query(max_length=100)] = None,
-    group_by: Annotated[str | None, Query(max_length=200, description="Comma list of status, category, provider, mou, sex, age_band, month.")] = None,
+    group_by: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Comma list of status, category, provider, mou, sex, age_band, month.",
+        ),
+    ] = None,
     format: Literal["json", "csv"] = "json",
-) -> Response:  # fmt: skip
+) -> Response:
     """Counts of referrals (sent, accepted, rejected by reason, completed, failed, cancelled,
     overdue), time to acceptance against the SLA and free-of-cost honoured; cells under 5 read
     `<5` for anyone but the referrals' own organizations."""
     pcode = await resolve_district(session, district, location="query") if district else None
     report = await reports.referral_report(
-        session, actor, group_by=_group_by(group_by),
-        filters=reports.ReportFilter(since=from_, until=to, mou_id=mou_id, organization_id=organization_id, district=pcode),
-    )  # fmt: skip
+        session,
+        actor,
+        group_by=_group_by(group_by),
+        filters=reports.ReportFilter(
+            since=from_, until=to, mou_id=mou_id, organization_id=organization_id, district=pcode
+        ),
+    )
     return _render(report, format)
 
 
 @router.get("/mous/{mou_id}/report")
 async def report_mou(
-    session: SessionDep, actor: CurrentActor, mou: MouDep,
+    session: SessionDep,
+    actor: CurrentActor,
+    mou: MouDep,
     from_: Annotated[SaneDate | None, Query(alias="from")] = None,
     to: SaneDate | None = None,
     group_by: Annotated[str | None, Query(max_length=200)] = None,
     format: Literal["json", "csv"] = "json",
-) -> Response:  # fmt: skip
+) -> Response:
     """The referral report of one MoU, with the use of each quota in the current period."""
     report = await reports.referral_report(
-        session, actor, group_by=_group_by(group_by),
+        session,
+        actor,
+        group_by=_group_by(group_by),
         filters=reports.ReportFilter(since=from_, until=to, mou_id=mou.id),
-    )  # fmt: skip
+    )
     report["mou_id"] = str(mou.id)
     report["quotas"] = await reports.quota_use(session, mou.id)
     return _render(report, format)
@@ -195,8 +222,11 @@ async def report_mou(
 
 def _render(report: dict[str, Any], format: str) -> Response:
     if format == "csv":
-        return Response(reports.to_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="referral-report.csv"'})  # fmt: skip
+        return Response(
+            reports.to_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="referral-report.csv"'},
+        )
     return Response(
         json.dumps(report, ensure_ascii=False, default=str), media_type="application/json"
     )

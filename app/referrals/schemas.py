@@ -138,13 +138,19 @@ class MouRead(BaseModel):
     def of(cls, mou: Mou, *, status: str) -> "MouRead":
         """`mou` as read, with its effective status (an active MoU past its end has expired)."""
         return cls(
-            id=mou.id, reference=mou.reference, referring_organization_id=mou.referring_organization_id,
-            provider_organization_id=mou.provider_organization_id, signed_on=mou.signed_on,
-            valid_from=mou.valid_from, valid_to=mou.valid_to, status=status,
+            id=mou.id,
+            reference=mou.reference,
+            referring_organization_id=mou.referring_organization_id,
+            provider_organization_id=mou.provider_organization_id,
+            signed_on=mou.signed_on,
+            valid_from=mou.valid_from,
+            valid_to=mou.valid_to,
+            status=status,
             document_url=mou.document_url,
             services=[MouServiceRead.model_validate(s) for s in mou.services],
-            created_at=mou.created_at, updated_at=mou.updated_at,
-        )  # fmt: skip
+            created_at=mou.created_at,
+            updated_at=mou.updated_at,
+        )
 
 
 class Client(Body):
@@ -224,10 +230,16 @@ class EventRead(BaseModel):
     @classmethod
     def of(cls, e: ReferralEvent) -> "EventRead":
         return cls(
-            id=e.id, at=e.at, from_=e.from_status, to=e.to_status, reason_code=e.reason_code,
-            note=e.note, actor=Actor(user_id=e.actor_user_id, organization_id=e.actor_organization_id,
-                                     role=e.actor_role),
-        )  # fmt: skip
+            id=e.id,
+            at=e.at,
+            from_=e.from_status,
+            to=e.to_status,
+            reason_code=e.reason_code,
+            note=e.note,
+            actor=Actor(
+                user_id=e.actor_user_id, organization_id=e.actor_organization_id, role=e.actor_role
+            ),
+        )
 
 
 class ReferralRead(BaseModel):
@@ -273,22 +285,37 @@ class ReferralRead(BaseModel):
                 "amount_charged": referral.outcome_amount_charged,
             }
         return cls(
-            id=referral.id, status=referral.status, case_ref=referral.case_ref,
+            id=referral.id,
+            status=referral.status,
+            case_ref=referral.case_ref,
             client={"sex": referral.client_sex, "age_band": referral.client_age_band},
-            service_id=referral.service_id, category=referral.category,
+            service_id=referral.service_id,
+            category=referral.category,
             referring_organization_id=referral.referring_organization_id,
-            provider_organization_id=referral.provider_organization_id, mou_id=referral.mou_id,
-            outside_mou=referral.outside_mou, mou_match=referral.mou_match, reason=referral.reason,
+            provider_organization_id=referral.provider_organization_id,
+            mou_id=referral.mou_id,
+            outside_mou=referral.outside_mou,
+            mou_match=referral.mou_match,
+            reason=referral.reason,
             priority=referral.priority,
-            consent={"given": referral.consent_given, "obtained_at": referral.consent_obtained_at,
-                     "scope": referral.consent_scope},
-            notes=referral.notes, requested_at=referral.requested_at, due_by=referral.due_by,
-            accepted_at=referral.accepted_at, closed_at=referral.closed_at, overdue=overdue,
+            consent={
+                "given": referral.consent_given,
+                "obtained_at": referral.consent_obtained_at,
+                "scope": referral.consent_scope,
+            },
+            notes=referral.notes,
+            requested_at=referral.requested_at,
+            due_by=referral.due_by,
+            accepted_at=referral.accepted_at,
+            closed_at=referral.closed_at,
+            overdue=overdue,
             previous_referral_id=referral.previous_referral_id,
-            provider_confirmed=referral.provider_confirmed, outcome=outcome,
-            created_at=referral.created_at, updated_at=referral.updated_at,
+            provider_confirmed=referral.provider_confirmed,
+            outcome=outcome,
+            created_at=referral.created_at,
+            updated_at=referral.updated_at,
             events=[EventRead.of(e) for e in referral.events] if with_events else None,
-        )  # fmt: skip
+        )
 
 
 class WebhookWrite(Body):

@@ -63,8 +63,13 @@ async def test_the_log_filters_by_actor_id_path_and_time(
     by_id = await _events(client, admin.headers, actor=str(user.user.id))
     by_path = await _events(client, admin.headers, actor=user.user.email, path="/corrections")
     in_time = await _events(client, admin.headers, actor=user.user.email, since=start.isoformat())
-    before = (await client.get("/audit-events", params={"actor": user.user.email, "until": start.isoformat()},
-                               headers=admin.headers)).json()  # fmt: skip
+    before = (
+        await client.get(
+            "/audit-events",
+            params={"actor": user.user.email, "until": start.isoformat()},
+            headers=admin.headers,
+        )
+    ).json()
 
     assert {e["path"] for e in by_id} == {"/auth/me", "/corrections"}
     assert [e["path"] for e in by_path] == ["/corrections"]

@@ -28,9 +28,22 @@ def test_create_reset_and_disable_a_user(database_url: str) -> None:
     email = f"cli-{uuid.uuid4().hex[:8]}@test.example"
     runner = CliRunner()
 
-    created = runner.invoke(cli, ["create-user", "--email", email, "--organization", "cwcs",
-                                  "--role", "district_admin", "--district", "Satkhira",
-                                  "--password", "first-password-123"])  # fmt: skip
+    created = runner.invoke(
+        cli,
+        [
+            "create-user",
+            "--email",
+            email,
+            "--organization",
+            "cwcs",
+            "--role",
+            "district_admin",
+            "--district",
+            "Satkhira",
+            "--password",
+            "first-password-123",
+        ],
+    )
     reset = runner.invoke(
         cli, ["reset-password", "--email", email, "--password", "second-password-456"]
     )

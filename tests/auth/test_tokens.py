@@ -91,8 +91,15 @@ async def test_bad_tokens_are_a_401(
     account = await make_account(session, role="admin")
     secret = get_settings().secret_key
     now = datetime.now(UTC)
-    claims = {"iss": "referral-directory", "sub": str(account.user.id), "org": "x", "role": "admin",
-              "iat": now, "exp": now + timedelta(minutes=5), "jti": "j1"}  # fmt: skip
+    claims = {
+        "iss": "referral-directory",
+        "sub": str(account.user.id),
+        "org": "x",
+        "role": "admin",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "jti": "j1",
+    }
     header, _payload, signature = account.token.split(".")
     tokens = {
         "garbage": "not-a-token",

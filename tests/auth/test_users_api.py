@@ -33,13 +33,22 @@ MANAGERS: dict[str, dict[str, Any]] = {
     ],
 )
 async def test_who_may_create_which_accounts(
-    client: AsyncClient, session: AsyncSession, manager: str, organization: str, role: str,
-    districts: list[str], status: int,
-) -> None:  # fmt: skip
+    client: AsyncClient,
+    session: AsyncSession,
+    manager: str,
+    organization: str,
+    role: str,
+    districts: list[str],
+    status: int,
+) -> None:
     actor = await make_account(session, **MANAGERS[manager])
-    body = {"email": f"new-{uuid.uuid4().hex[:8]}@test.example", "password": "a-good-long-password",
-            "organization_id": str(await organization_id(session, organization)), "role": role,
-            "districts": districts}  # fmt: skip
+    body = {
+        "email": f"new-{uuid.uuid4().hex[:8]}@test.example",
+        "password": "a-good-long-password",
+        "organization_id": str(await organization_id(session, organization)),
+        "role": role,
+        "districts": districts,
+    }
 
     response = await client.post("/users", json=body, headers=actor.headers)
 
@@ -91,8 +100,12 @@ async def test_disabling_an_account_stops_its_tokens(
 
 async def test_an_email_is_one_account(client: AsyncClient, session: AsyncSession) -> None:
     admin = await make_account(session, role="admin")
-    body = {"email": admin.user.email.upper(), "password": "a-good-long-password",
-            "organization_id": str(admin.user.organization_id), "role": "caseworker"}  # fmt: skip
+    body = {
+        "email": admin.user.email.upper(),
+        "password": "a-good-long-password",
+        "organization_id": str(admin.user.organization_id),
+        "role": "caseworker",
+    }
 
     assert (await client.post("/users", json=body, headers=admin.headers)).status_code == 409
 

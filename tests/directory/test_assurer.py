@@ -29,12 +29,16 @@ async def _ids(session: AsyncSession) -> tuple[str, str, str]:
     service = (
         await session.execute(select(Service.id).where(Service.slug == SERVICE))
     ).scalar_one()
-    return str(service), str(await organization_id(session, ORG)), str(
-        await organization_id(session, "rights-jessore")
-    )  # fmt: skip
+    return (
+        str(service),
+        str(await organization_id(session, ORG)),
+        str(await organization_id(session, "rights-jessore")),
+    )
 
 
-async def _verify_both(client: AsyncClient, session: AsyncSession, maintainer: Account) -> tuple[str, str, str]:  # fmt: skip
+async def _verify_both(
+    client: AsyncClient, session: AsyncSession, maintainer: Account
+) -> tuple[str, str, str]:
     service_id, org_id, assurer_id = await _ids(session)
     for path in (f"/services/{service_id}/verify", f"/organizations/{org_id}/verify"):
         response = await client.post(path, headers=maintainer.headers)
@@ -108,7 +112,9 @@ async def test_list_items_and_full_services_carry_assured_by_for_service_and_org
     assert _errors("organization.json", (await client.get(f"/organizations/{org_id}")).json()) == []
 
 
-async def test_an_unverified_entry_has_no_assured_by(client: AsyncClient, session: AsyncSession) -> None:  # fmt: skip
+async def test_an_unverified_entry_has_no_assured_by(
+    client: AsyncClient, session: AsyncSession
+) -> None:
     service_id, org_id, _ = await _ids(session)
 
     full = (await client.get(f"/services/{service_id}")).json()
@@ -127,8 +133,11 @@ async def test_the_email_stays_in_the_history_for_maintainers(
         await client.get(f"/organizations/{org_id}/history", headers=maintainer.headers)
     ).json()
 
-    verified = {c["field_name"]: c["replacement_value"] for c in history["contents"]
-                if c["last_action_type"] == "verify" and c["resource_id"] == org_id}  # fmt: skip
+    verified = {
+        c["field_name"]: c["replacement_value"]
+        for c in history["contents"]
+        if c["last_action_type"] == "verify" and c["resource_id"] == org_id
+    }
     assert verified["assurer_email"] == maintainer.user.email
     assert verified["assurer_organization_id"] == assurer_id
     stored = await session.get(Organization, await organization_id(session, ORG))
@@ -140,11 +149,15 @@ async def test_renaming_the_verifying_organization_renames_it_in_list_items(
 ) -> None:
     service_id, org_id, assurer_id = await _verify_both(client, session, maintainer)
 
-    renamed = await client.patch(f"/organizations/{assurer_id}", json={"name": "Rights Jashore"},
-                                 headers=maintainer.headers)  # fmt: skip
+    renamed = await client.patch(
+        f"/organizations/{assurer_id}", json={"name": "Rights Jashore"}, headers=maintainer.headers
+    )
 
     assert renamed.status_code == 200, renamed.text
-    item = next(i for i in (await search(client, organization_id=org_id))["contents"]
-                if i["id"] == service_id)  # fmt: skip
+    item = next(
+        i
+        for i in (await search(client, organization_id=org_id))["contents"]
+        if i["id"] == service_id
+    )
     assert item["assured_by"]["name"] == "Rights Jashore"
     assert item["organization"]["assured_by"]["name"] == "Rights Jashore"

@@ -49,9 +49,16 @@ ORG = "cwcs"  # Satkhira
 # what must never appear in a public read of the safe home: its coordinates (to 4 decimals
 # too), address, directions, description and union
 SECRETS = (
-    "22.654321", "89.123457", "22.6543", "89.1234", ADDRESS, "Kadamtala", DIRECTIONS,
-    DESCRIPTION, UNION,
-)  # fmt: skip
+    "22.654321",
+    "89.123457",
+    "22.6543",
+    "89.1234",
+    ADDRESS,
+    "Kadamtala",
+    DIRECTIONS,
+    DESCRIPTION,
+    UNION,
+)
 
 
 @dataclass
@@ -84,25 +91,56 @@ async def shelter(client: AsyncClient, session: AsyncSession) -> Shelter:
     """A safe home and a public drop-in centre of CWCS, written through the API."""
     maintainer = await make_account(session, role="district_admin", districts=(DISTRICT,))
     org_id = str(await organization_id(session, ORG))
-    location = await _post(client, maintainer, "/locations", {
-        "organization_id": org_id, "name": "Zebra safe home", "name_bn": "জেব্রা নিরাপদ আবাস",
-        "description": DESCRIPTION, "transportation": DIRECTIONS, "latitude": LAT,
-        "longitude": LNG, "confidential": True,
-        "address": {"address_1": ADDRESS, "city": "Satkhira", "state_province": "Khulna"},
-    })  # fmt: skip
+    location = await _post(
+        client,
+        maintainer,
+        "/locations",
+        {
+            "organization_id": org_id,
+            "name": "Zebra safe home",
+            "name_bn": "জেব্রা নিরাপদ আবাস",
+            "description": DESCRIPTION,
+            "transportation": DIRECTIONS,
+            "latitude": LAT,
+            "longitude": LNG,
+            "confidential": True,
+            "address": {"address_1": ADDRESS, "city": "Satkhira", "state_province": "Khulna"},
+        },
+    )
     await _post(client, maintainer, "/phones", {"number": PHONE, "location_id": location["id"]})
-    public = await _post(client, maintainer, "/locations", {
-        "organization_id": org_id, "name": "Zebra drop-in centre", "latitude": PUBLIC_LAT,
-        "longitude": PUBLIC_LNG,
-    })  # fmt: skip
-    service = await _post(client, maintainer, "/services", {
-        "organization_id": org_id, "name": "Zebra safe home", "categories": ["shelter"],
-        "location_ids": [location["id"]],
-    })  # fmt: skip
-    mixed = await _post(client, maintainer, "/services", {
-        "organization_id": org_id, "name": "Zebra counselling", "categories": ["counselling"],
-        "location_ids": [location["id"], public["id"]],
-    })  # fmt: skip
+    public = await _post(
+        client,
+        maintainer,
+        "/locations",
+        {
+            "organization_id": org_id,
+            "name": "Zebra drop-in centre",
+            "latitude": PUBLIC_LAT,
+            "longitude": PUBLIC_LNG,
+        },
+    )
+    service = await _post(
+        client,
+        maintainer,
+        "/services",
+        {
+            "organization_id": org_id,
+            "name": "Zebra safe home",
+            "categories": ["shelter"],
+            "location_ids": [location["id"]],
+        },
+    )
+    mixed = await _post(
+        client,
+        maintainer,
+        "/services",
+        {
+            "organization_id": org_id,
+            "name": "Zebra counselling",
+            "categories": ["counselling"],
+            "location_ids": [location["id"], public["id"]],
+        },
+    )
     org = (await client.get(f"/organizations/{org_id}")).json()
     return Shelter(org_id, org["name"], location, public, service, mixed, maintainer)
 
@@ -162,9 +200,20 @@ def _assert_redacted(location: Json) -> None:
     )
     assert [phone["number"] for phone in location["phones"]] == [PHONE]
     assert location.get("addresses", []) == []
-    for field in ("latitude", "longitude", "union_pcode", "transportation",
-                  "description", "description_bn", "external_identifier", "source_note",
-                  "coordinates_source", "coordinates_approximate", "distance_km", "url"):  # fmt: skip
+    for field in (
+        "latitude",
+        "longitude",
+        "union_pcode",
+        "transportation",
+        "description",
+        "description_bn",
+        "external_identifier",
+        "source_note",
+        "coordinates_source",
+        "coordinates_approximate",
+        "distance_km",
+        "url",
+    ):
         assert field not in location, field
 
 
@@ -302,7 +351,9 @@ async def test_radius_bbox_and_near_do_not_find_a_service_by_its_confidential_po
 
         if "facets" in params or "full" in params:
             continue
-        sals = await client.get("/service_at_locations", params={"per_page": 100, **params}, headers=searcher)  # fmt: skip
+        sals = await client.get(
+            "/service_at_locations", params={"per_page": 100, **params}, headers=searcher
+        )
         assert sals.status_code == 200, sals.text
         located = {sal["location_id"] for sal in sals.json()["contents"]}
         assert shelter.location["id"] not in located, params
@@ -326,9 +377,10 @@ async def test_a_service_gets_its_distance_from_its_public_locations_only(
         assert distances[shelter.mixed["id"]] == pytest.approx(expected, abs=0.002)
 
     sals = (
-        await client.get("/service_at_locations", params={**centre, "sort": "distance"},
-                         headers=searcher)
-    ).json()  # fmt: skip
+        await client.get(
+            "/service_at_locations", params={**centre, "sort": "distance"}, headers=searcher
+        )
+    ).json()
     mine = [sal for sal in sals["contents"] if sal["service_id"] == shelter.mixed["id"]]
     assert [sal["location_id"] for sal in mine] == [shelter.public_location["id"]]
     assert mine[0]["distance_km"] == pytest.approx(expected, abs=0.002)
@@ -388,15 +440,23 @@ async def test_partners_the_organization_and_its_maintainers_see_the_location_in
     ],
 )
 async def test_a_party_to_an_mou_not_in_force_sees_the_redacted_form(
-    client: AsyncClient, session: AsyncSession, shelter: Shelter, status: str,
-    valid_from: int, valid_to: int | None,
-) -> None:  # fmt: skip
+    client: AsyncClient,
+    session: AsyncSession,
+    shelter: Shelter,
+    status: str,
+    valid_from: int,
+    valid_to: int | None,
+) -> None:
     today = date.today()
     await make_mou(
-        session, referring="agrogoti-sangstha", provider=ORG, service=None, status=status,
+        session,
+        referring="agrogoti-sangstha",
+        provider=ORG,
+        service=None,
+        status=status,
         valid_from=today + timedelta(days=valid_from),
         valid_to=None if valid_to is None else today + timedelta(days=valid_to),
-    )  # fmt: skip
+    )
     caseworker = await make_account(session, role="caseworker", organization="agrogoti-sangstha")
 
     for path, params in _full_reads(shelter):
@@ -440,9 +500,12 @@ async def test_the_rule_is_one_function_of_the_viewer(session: AsyncSession) -> 
 
 def _actor(user: User, *districts: str, role: str | None = None) -> Actor:
     return Actor(
-        user_id=user.id, email=user.email, organization_id=user.organization_id,
-        role=role or user.role, districts=frozenset(districts),
-    )  # fmt: skip
+        user_id=user.id,
+        email=user.email,
+        organization_id=user.organization_id,
+        role=role or user.role,
+        districts=frozenset(districts),
+    )
 
 
 async def test_confidential_is_a_strict_boolean_with_its_history(
@@ -451,20 +514,31 @@ async def test_confidential_is_a_strict_boolean_with_its_history(
     headers = shelter.maintainer.headers
     location_id = shelter.location["id"]
     for bad in ("yes", "true", 1, None):
-        response = await client.patch(f"/locations/{location_id}", json={"confidential": bad},
-                                      headers=headers)  # fmt: skip
+        response = await client.patch(
+            f"/locations/{location_id}", json={"confidential": bad}, headers=headers
+        )
         assert response.status_code == 422, bad
         assert response.headers["content-type"].startswith("application/problem+json")
-        assert any(e.get("name", "").endswith("confidential") or "confidential" in str(e)
-                   for e in response.json()["errors"])  # fmt: skip
-    created = await client.post("/locations", headers=headers, json={
-        "organization_id": shelter.org_id, "name": "X", "latitude": LAT, "longitude": LNG,
-        "confidential": "true",
-    })  # fmt: skip
+        assert any(
+            e.get("name", "").endswith("confidential") or "confidential" in str(e)
+            for e in response.json()["errors"]
+        )
+    created = await client.post(
+        "/locations",
+        headers=headers,
+        json={
+            "organization_id": shelter.org_id,
+            "name": "X",
+            "latitude": LAT,
+            "longitude": LNG,
+            "confidential": "true",
+        },
+    )
     assert created.status_code == 422
 
-    opened = await client.patch(f"/locations/{location_id}", json={"confidential": False},
-                                headers=headers)  # fmt: skip
+    opened = await client.patch(
+        f"/locations/{location_id}", json={"confidential": False}, headers=headers
+    )
 
     assert opened.status_code == 200
     assert opened.json()["confidential"] is False
@@ -478,8 +552,9 @@ async def test_confidential_is_a_strict_boolean_with_its_history(
     update = changes[("update", "confidential")]
     assert (update["previous_value"], update["replacement_value"]) == ("True", "False")
 
-    hidden = await client.patch(f"/locations/{location_id}", json={"confidential": True},
-                                headers=headers)  # fmt: skip
+    hidden = await client.patch(
+        f"/locations/{location_id}", json={"confidential": True}, headers=headers
+    )
     assert hidden.status_code == 200
     assert shelter.service["id"] not in ids(await search(client, lat=LAT, lng=LNG, radius_km=1))
 

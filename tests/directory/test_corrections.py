@@ -23,8 +23,13 @@ async def public(session: AsyncSession) -> AsyncIterator[AsyncClient]:
 
 async def _suggest(public: AsyncClient, session: AsyncSession, **overrides: Any) -> Any:
     org = await organization_id(session, "rights-jessore")
-    body = {"resource_type": "organization", "resource_id": str(org), "field": "description_bn",
-            "proposed_value": "নতুন বিবরণ", "comment": "The Bangla text is out of date"} | overrides  # fmt: skip
+    body = {
+        "resource_type": "organization",
+        "resource_id": str(org),
+        "field": "description_bn",
+        "proposed_value": "নতুন বিবরণ",
+        "comment": "The Bangla text is out of date",
+    } | overrides
     return await public.post("/corrections", json=body)
 
 
@@ -58,8 +63,11 @@ async def test_accepting_applies_the_change_with_history(
     correction = (await _suggest(public, session)).json()
     moderator = await make_account(session, role="district_admin", districts=("BD4041",))
 
-    accepted = await client.post(f"/corrections/{correction['id']}/accept", json={"note": "checked by phone"},
-                                 headers=moderator.headers)  # fmt: skip
+    accepted = await client.post(
+        f"/corrections/{correction['id']}/accept",
+        json={"note": "checked by phone"},
+        headers=moderator.headers,
+    )
 
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted"

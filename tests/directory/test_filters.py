@@ -190,14 +190,22 @@ async def test_facets_are_computed_after_all_filters(client: AsyncClient) -> Non
 
 @pytest.mark.parametrize(
     ("text", "category"),
-    [("lawyer", "legal_aid"), ("আইনজীবী", "legal_aid"), ("doctor", "health"), ("ডাক্তার", "health"),
-     ("police", "law_enforcement"), ("থানা", "law_enforcement")],
-)  # fmt: skip
+    [
+        ("lawyer", "legal_aid"),
+        ("আইনজীবী", "legal_aid"),
+        ("doctor", "health"),
+        ("ডাক্তার", "health"),
+        ("police", "law_enforcement"),
+        ("থানা", "law_enforcement"),
+    ],
+)
 async def test_everyday_words_find_their_category(
     client: AsyncClient, text: str, category: str
 ) -> None:
     body = await search(client, search=text)
 
     assert body["total_items"] > 0
-    assert all(category in {c["code"] for c in item["categories"]} or text.lower() in str(item).lower()
-               for item in body["contents"])  # fmt: skip
+    assert all(
+        category in {c["code"] for c in item["categories"]} or text.lower() in str(item).lower()
+        for item in body["contents"]
+    )

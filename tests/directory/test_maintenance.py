@@ -31,10 +31,20 @@ async def _new_service(
     client: AsyncClient, session: AsyncSession, account: Account, **extra: Any
 ) -> dict[str, Any]:
     org = str(await organization_id(session, "rights-jessore"))
-    location = await _post(client, account, "/locations", {"organization_id": org, "name": "Quagga office",
-                                                           "latitude": 23.17, "longitude": 89.21})  # fmt: skip
-    body = {"organization_id": org, "name": "Quagga legal clinic", "categories": ["legal_aid"],
-            "location_ids": [location["id"]], "free_of_cost": True, **extra}  # fmt: skip
+    location = await _post(
+        client,
+        account,
+        "/locations",
+        {"organization_id": org, "name": "Quagga office", "latitude": 23.17, "longitude": 89.21},
+    )
+    body = {
+        "organization_id": org,
+        "name": "Quagga legal clinic",
+        "categories": ["legal_aid"],
+        "location_ids": [location["id"]],
+        "free_of_cost": True,
+        **extra,
+    }
     return await _post(client, account, "/services", body)
 
 
@@ -77,8 +87,11 @@ async def test_deactivating_an_organization_takes_its_services_out_of_search(
 ) -> None:
     service = await _new_service(client, session, maintainer)
 
-    response = await client.patch(f"/organizations/{service['organization_id']}", json={"active": False},
-                                  headers=maintainer.headers)  # fmt: skip
+    response = await client.patch(
+        f"/organizations/{service['organization_id']}",
+        json={"active": False},
+        headers=maintainer.headers,
+    )
 
     assert response.status_code == 200
     assert service["id"] not in ids(await search(client, search="quagga"))
@@ -90,8 +103,11 @@ async def test_moving_a_location_moves_its_service(
     service = await _new_service(client, session, maintainer)
     location_id = service["service_at_locations"][0]["location"]["id"]
 
-    moved = await client.patch(f"/locations/{location_id}", json={"latitude": 23.0, "longitude": 89.1},
-                               headers=maintainer.headers)  # fmt: skip
+    moved = await client.patch(
+        f"/locations/{location_id}",
+        json={"latitude": 23.0, "longitude": 89.1},
+        headers=maintainer.headers,
+    )
 
     assert moved.json()["upazila_pcode"] != "BD40410047"
     assert service["id"] not in ids(await search(client, lat=23.17, lng=89.21, radius_km=1))
@@ -102,8 +118,11 @@ async def test_every_change_is_kept_with_who_when_old_and_new(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
     service = await _new_service(client, session, maintainer)
-    await client.patch(f"/services/{service['id']}", json={"name": "Okapi legal clinic", "categories": ["legal_aid", "counselling"]},
-                       headers=maintainer.headers)  # fmt: skip
+    await client.patch(
+        f"/services/{service['id']}",
+        json={"name": "Okapi legal clinic", "categories": ["legal_aid", "counselling"]},
+        headers=maintainer.headers,
+    )
 
     history = (
         await client.get(f"/services/{service['id']}/history", headers=maintainer.headers)
@@ -140,8 +159,12 @@ async def test_verifying_sets_assured_date_and_assurer(
 async def test_organizations_are_created_with_their_district_by_any_name(
     client: AsyncClient, session: AsyncSession, maintainer: Account
 ) -> None:
-    org = await _post(client, maintainer, "/organizations",
-                      {"name": "Tapir Sangstha", "description": "Test NGO", "district": "যশোর"})  # fmt: skip
+    org = await _post(
+        client,
+        maintainer,
+        "/organizations",
+        {"name": "Tapir Sangstha", "description": "Test NGO", "district": "যশোর"},
+    )
 
     assert org["district_pcode"] == "BD4041"
     moved = await client.patch(
@@ -290,11 +313,20 @@ async def test_an_organizations_history_covers_the_records_under_it(
         f"/phones/{phone['id']}", json={"description": "Front desk"}, headers=maintainer.headers
     )
 
-    history = (await client.get(f"/organizations/{service['organization_id']}/history",
-                                params={"per_page": 100}, headers=maintainer.headers)).json()  # fmt: skip
+    history = (
+        await client.get(
+            f"/organizations/{service['organization_id']}/history",
+            params={"per_page": 100},
+            headers=maintainer.headers,
+        )
+    ).json()
 
     kinds = {
         (c["resource_type"], c["last_action_type"], c["field_name"]) for c in history["contents"]
     }
-    assert {("phone", "create", "number"), ("phone", "update", "description"), ("service", "create", "name"),
-            ("location", "create", "name")} <= kinds  # fmt: skip
+    assert {
+        ("phone", "create", "number"),
+        ("phone", "update", "description"),
+        ("service", "create", "name"),
+        ("location", "create", "name"),
+    } <= kinds

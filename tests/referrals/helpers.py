@@ -23,16 +23,27 @@ async def service_id(session: AsyncSession, slug: str = PROVIDER_SERVICE) -> uui
 
 
 async def make_mou(
-    session: AsyncSession, *, referring: str = REFERRER, provider: str = PROVIDER, status: str = "active",
-    valid_from: date | None = None, valid_to: date | None = None, category: str = "legal_aid",
-    service: str | None = PROVIDER_SERVICE, quota: int | None = None, sla_hours: int | None = 48,
-) -> Mou:  # fmt: skip
+    session: AsyncSession,
+    *,
+    referring: str = REFERRER,
+    provider: str = PROVIDER,
+    status: str = "active",
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    category: str = "legal_aid",
+    service: str | None = PROVIDER_SERVICE,
+    quota: int | None = None,
+    sla_hours: int | None = 48,
+) -> Mou:
     mou = Mou(
-        id=uuid.uuid4(), reference=f"MOU-{uuid.uuid4().hex[:6]}",
+        id=uuid.uuid4(),
+        reference=f"MOU-{uuid.uuid4().hex[:6]}",
         referring_organization_id=await organization_id(session, referring),
-        provider_organization_id=await organization_id(session, provider), status=status,
-        valid_from=valid_from or date.today() - timedelta(days=30), valid_to=valid_to,
-    )  # fmt: skip
+        provider_organization_id=await organization_id(session, provider),
+        status=status,
+        valid_from=valid_from or date.today() - timedelta(days=30),
+        valid_to=valid_to,
+    )
     mou.services = [
         MouService(
             id=uuid.uuid4(),

@@ -56,8 +56,17 @@ async def test_concurrent_moves_one_wins_and_history_stays_consistent(
     assert set(statuses(responses)) <= {200, 409, 412}
     winner = next(r for r in responses if r.status_code == 200).json()
     async with AsyncSession(engine) as session:
-        events = (await session.execute(select(ReferralEvent).where(ReferralEvent.referral_id == uuid.UUID(winner["id"]))
-                                        .order_by(ReferralEvent.id))).scalars().all()  # fmt: skip
+        events = (
+            (
+                await session.execute(
+                    select(ReferralEvent)
+                    .where(ReferralEvent.referral_id == uuid.UUID(winner["id"]))
+                    .order_by(ReferralEvent.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert [(e.from_status, e.to_status) for e in events] == [
         (None, "requested"),
         ("requested", winner["status"]),
@@ -82,8 +91,10 @@ async def test_concurrent_retries_with_one_idempotency_key_make_one_referral(
         assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == CLIENTS - 1
         async with AsyncSession(engine) as session:
             made = await session.scalar(
-                select(func.count()).select_from(Referral).where(Referral.case_ref == body["case_ref"])
-            )  # fmt: skip
+                select(func.count())
+                .select_from(Referral)
+                .where(Referral.case_ref == body["case_ref"])
+            )
         assert made == 1
         other = await live_client.post(
             "/referrals", json={**body, "reason": "Another reason"}, headers=headers
@@ -102,19 +113,27 @@ async def test_a_quota_is_never_exceeded_by_concurrent_referrals(
             "provider_organization_id": str(world.provider_id),
             "valid_from": "2026-01-01",
             "status": "active",
-            "services": [{"category": "legal_aid", "service_id": str(world.service_id),
-                          "quota": 3, "quota_period": "year"}],
+            "services": [
+                {
+                    "category": "legal_aid",
+                    "service_id": str(world.service_id),
+                    "quota": 3,
+                    "quota_period": "year",
+                }
+            ],
         },
         headers=world.admin,
-    )  # fmt: skip
+    )
     assert mou.status_code == 201, mou.text
 
     responses = await asyncio.gather(
         *(
-            live_client.post("/referrals", json=referral_body(world.service_id), headers=world.referrer)
+            live_client.post(
+                "/referrals", json=referral_body(world.service_id), headers=world.referrer
+            )
             for _ in range(CLIENTS)
         )
-    )  # fmt: skip
+    )
 
     assert statuses(responses) == [201] * CLIENTS
     matches = sorted(r.json()["mou_match"] for r in responses)
@@ -126,9 +145,10 @@ async def test_a_quota_is_never_exceeded_by_concurrent_referrals(
         "/referrals", json=referral_body(world.service_id, draft=True), headers=world.referrer
     )
     sent = await live_client.post(
-        f"/referrals/{draft.json()['id']}/transitions", json={"to": "requested"},
+        f"/referrals/{draft.json()['id']}/transitions",
+        json={"to": "requested"},
         headers={**world.referrer, "If-Match": draft.headers["etag"]},
-    )  # fmt: skip
+    )
     assert (sent.status_code, sent.json()["mou_match"]) == (200, "quota_used_up")
 
 
@@ -136,8 +156,12 @@ async def test_concurrent_accounts_with_one_email_make_one(
     engine: AsyncEngine, live_client: AsyncClient, world: World
 ) -> None:
     email = f"same-{uuid.uuid4().hex[:8]}@committed.example"
-    body: dict[str, Any] = {"email": email, "password": "a long enough password",
-                            "organization_id": str(world.referrer_id), "role": "caseworker"}  # fmt: skip
+    body: dict[str, Any] = {
+        "email": email,
+        "password": "a long enough password",
+        "organization_id": str(world.referrer_id),
+        "role": "caseworker",
+    }
 
     responses = await asyncio.gather(
         *(live_client.post("/users", json=body, headers=world.admin) for _ in range(4))
@@ -156,9 +180,13 @@ async def test_a_correction_is_applied_once_however_many_accept_it(
 ) -> None:
     suggested = await live_client.post(
         "/corrections",
-        json={"resource_type": "service", "resource_id": str(world.service_id),
-              "field": "description", "proposed_value": "Free legal advice, Sunday to Thursday"},
-    )  # fmt: skip
+        json={
+            "resource_type": "service",
+            "resource_id": str(world.service_id),
+            "field": "description",
+            "proposed_value": "Free legal advice, Sunday to Thursday",
+        },
+    )
     assert suggested.status_code == 202, suggested.text
     url = f"/corrections/{suggested.json()['id']}/accept"
 

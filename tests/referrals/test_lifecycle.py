@@ -15,8 +15,18 @@ from app.referrals.policy import MOVES, TERMINAL
 from tests.accounts import Account, make_account
 from tests.referrals.helpers import parties, refer, service_id
 
-STATUSES = ["draft", "requested", "accepted", "rejected", "in_progress", "on_hold", "completed", "failed",
-            "cancelled", "entered_in_error"]  # fmt: skip
+STATUSES = [
+    "draft",
+    "requested",
+    "accepted",
+    "rejected",
+    "in_progress",
+    "on_hold",
+    "completed",
+    "failed",
+    "cancelled",
+    "entered_in_error",
+]
 # how to reach each status from a fresh `requested` referral, move by move (draft: created so)
 PATHS: dict[str, list[str]] = {
     "requested": [],
@@ -28,8 +38,11 @@ PATHS: dict[str, list[str]] = {
     "failed": ["accepted", "failed"],
     "cancelled": ["cancelled"],
 }
-OUTCOME = {"services_delivered": "Legal advice; case filed", "completed_on": date.today().isoformat(),
-           "free_of_cost_honoured": True}  # fmt: skip
+OUTCOME = {
+    "services_delivered": "Legal advice; case filed",
+    "completed_on": date.today().isoformat(),
+    "free_of_cost_honoured": True,
+}
 
 
 def payload(target: str) -> dict[str, Any]:
@@ -51,8 +64,11 @@ def side_of(referrer: Account, provider: Account, target: str, current: str) -> 
 async def move(
     client: AsyncClient, account: Account, referral_id: str, etag: str, body: dict[str, Any]
 ) -> Any:
-    return await client.post(f"/referrals/{referral_id}/transitions", json=body,
-                             headers={**account.headers, "If-Match": etag})  # fmt: skip
+    return await client.post(
+        f"/referrals/{referral_id}/transitions",
+        json=body,
+        headers={**account.headers, "If-Match": etag},
+    )
 
 
 async def at_status(

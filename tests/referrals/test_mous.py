@@ -17,10 +17,21 @@ async def _body(session: AsyncSession, **overrides: Any) -> dict[str, Any]:
         "reference": "MOU/RJ/2026/07",
         "referring_organization_id": str(await organization_id(session, REFERRER)),
         "provider_organization_id": str(await organization_id(session, PROVIDER)),
-        "signed_on": "2026-01-10", "valid_from": "2026-01-15", "valid_to": "2027-01-14", "status": "active",
-        "services": [{"category": "legal_aid", "service_id": str(await service_id(session)), "free_of_cost": True,
-                      "quota": 20, "quota_period": "month", "response_sla_hours": 72}],
-    } | overrides  # fmt: skip
+        "signed_on": "2026-01-10",
+        "valid_from": "2026-01-15",
+        "valid_to": "2027-01-14",
+        "status": "active",
+        "services": [
+            {
+                "category": "legal_aid",
+                "service_id": str(await service_id(session)),
+                "free_of_cost": True,
+                "quota": 20,
+                "quota_period": "month",
+                "response_sla_hours": 72,
+            }
+        ],
+    } | overrides
 
 
 @pytest.mark.parametrize(

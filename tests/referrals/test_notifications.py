@@ -1,4 +1,5 @@
-"""Notices to the receiving organization: queued with the change, id and link only, posted in order."""
+"""Notices to the receiving organization: queued with the change, id and link only, posted in
+order."""
 
 import asyncio
 import json
@@ -51,8 +52,11 @@ async def _hooks(
     admin = await make_account(session, role="admin")
     for slug in (REFERRER, PROVIDER):
         org = await organization_id(session, slug)
-        response = await client.put(f"/organizations/{org}/webhook", json={"url": url.format(slug=slug)},
-                                    headers=admin.headers)  # fmt: skip
+        response = await client.put(
+            f"/organizations/{org}/webhook",
+            json={"url": url.format(slug=slug)},
+            headers=admin.headers,
+        )
         assert response.status_code == 204, response.text
 
 
@@ -282,9 +286,11 @@ async def committed_hook(engine: AsyncEngine) -> AsyncIterator[uuid.UUID]:
 
 
 async def test_no_lock_is_held_while_posting_and_a_second_pass_posts_nothing(
-    engine: AsyncEngine, committed_hook: uuid.UUID, servers: AsyncExitStack,
+    engine: AsyncEngine,
+    committed_hook: uuid.UUID,
+    servers: AsyncExitStack,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     hold = asyncio.Event()
     receiver = await servers.enter_async_context(Receiver(hold=hold))
     configure(monkeypatch, "127.0.0.1", development=True)
@@ -295,11 +301,15 @@ async def test_no_lock_is_held_while_posting_and_a_second_pass_posts_nothing(
         notice_id = (
             await conn.execute(
                 insert(NotificationOutbox)
-                .values(organization_id=committed_hook, referral_id=uuid.uuid4(),
-                        event="requested", attempts=0)
+                .values(
+                    organization_id=committed_hook,
+                    referral_id=uuid.uuid4(),
+                    event="requested",
+                    attempts=0,
+                )
                 .returning(NotificationOutbox.id)
             )
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
 
     # the scheduled job's own sessions and client, on the test database
     delivery = asyncio.create_task(deliver_notifications())

@@ -232,8 +232,11 @@ async def test_only_platform_admins_set_or_remove_webhooks(
     account = await make_account(session, role=role, organization=PROVIDER, districts=("BD4041",))
     org = await organization_id(session, PROVIDER)
 
-    put = await client.put(f"/organizations/{org}/webhook", json={"url": f"https://{PUBLIC}/h"},
-                           headers=account.headers)  # fmt: skip
+    put = await client.put(
+        f"/organizations/{org}/webhook",
+        json={"url": f"https://{PUBLIC}/h"},
+        headers=account.headers,
+    )
     delete = await client.delete(f"/organizations/{org}/webhook", headers=account.headers)
 
     assert (put.status_code, delete.status_code) == (403, 403)
@@ -244,8 +247,11 @@ async def test_an_unknown_organization_is_a_404(client: AsyncClient, session: As
     admin = await make_account(session, role="admin")
     unknown = uuid.uuid4()
 
-    put = await client.put(f"/organizations/{unknown}/webhook", json={"url": f"https://{PUBLIC}/h"},
-                           headers=admin.headers)  # fmt: skip
+    put = await client.put(
+        f"/organizations/{unknown}/webhook",
+        json={"url": f"https://{PUBLIC}/h"},
+        headers=admin.headers,
+    )
     delete = await client.delete(f"/organizations/{unknown}/webhook", headers=admin.headers)
 
     assert (put.status_code, delete.status_code) == (404, 404)
@@ -256,8 +262,9 @@ async def test_an_unknown_organization_is_a_404(client: AsyncClient, session: As
 async def test_an_admin_removes_a_webhook(client: AsyncClient, session: AsyncSession) -> None:
     admin = await make_account(session, role="admin")
     org = await organization_id(session, PROVIDER)
-    await client.put(f"/organizations/{org}/webhook", json={"url": f"https://{PUBLIC}/h"},
-                     headers=admin.headers)  # fmt: skip
+    await client.put(
+        f"/organizations/{org}/webhook", json={"url": f"https://{PUBLIC}/h"}, headers=admin.headers
+    )
 
     response = await client.delete(f"/organizations/{org}/webhook", headers=admin.headers)
 
@@ -336,11 +343,29 @@ async def test_a_post_connects_to_the_checked_address_under_the_urls_host_name(
 def _certificate(directory: Path, name: str) -> tuple[Path, Path]:
     cert, key = directory / f"{name}.pem", directory / f"{name}.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
-         "-addext", f"subjectAltName=DNS:{name}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            f"subjectAltName=DNS:{name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 

@@ -83,8 +83,9 @@ def test_who_sees_a_referral(role: Role, org: uuid.UUID, status: str, sees: bool
 
 
 def districts_admin(*districts: str) -> Actor:
-    return Actor(uuid.uuid4(), "district@example.org", OTHER, Role.DISTRICT_ADMIN,
-                 frozenset(districts))  # fmt: skip
+    return Actor(
+        uuid.uuid4(), "district@example.org", OTHER, Role.DISTRICT_ADMIN, frozenset(districts)
+    )
 
 
 JASHORE, SATKHIRA = "BD4041", "BD4087"

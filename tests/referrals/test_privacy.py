@@ -18,9 +18,10 @@ async def test_a_case_reference_is_not_a_name_or_a_phone_number(
     referrer, _ = await parties(session)
 
     response = await client.post(
-        "/referrals", json=referral_body(await service_id(session), case_ref=case_ref),
+        "/referrals",
+        json=referral_body(await service_id(session), case_ref=case_ref),
         headers=referrer.headers,
-    )  # fmt: skip
+    )
 
     assert response.status_code == 422, response.text
     assert [e["parameter"] for e in response.json()["errors"]] == ["case_ref"]
@@ -34,16 +35,27 @@ async def test_an_organization_sets_its_own_case_reference_pattern(
     org = await organization_id(session, REFERRER)
     service = await service_id(session)
 
-    bad = await client.patch(f"/organizations/{org}", json={"case_ref_pattern": "DAM-(\\d{4"},
-                             headers=admin.headers)  # fmt: skip
-    set_ = await client.patch(f"/organizations/{org}", json={"case_ref_pattern": "DAM-\\d{4}-\\d{4}"},
-                              headers=admin.headers)  # fmt: skip
-    follows = await client.post("/referrals", json=referral_body(service, case_ref="DAM-2026-0042"),
-                                headers=referrer.headers)  # fmt: skip
-    strays = await client.post("/referrals", json=referral_body(service, case_ref="RJ-2026-0042"),
-                               headers=referrer.headers)  # fmt: skip
-    partly = await client.post("/referrals", json=referral_body(service, case_ref="DAM-2026-00421"),
-                               headers=referrer.headers)  # fmt: skip
+    bad = await client.patch(
+        f"/organizations/{org}", json={"case_ref_pattern": "DAM-(\\d{4"}, headers=admin.headers
+    )
+    set_ = await client.patch(
+        f"/organizations/{org}",
+        json={"case_ref_pattern": "DAM-\\d{4}-\\d{4}"},
+        headers=admin.headers,
+    )
+    follows = await client.post(
+        "/referrals",
+        json=referral_body(service, case_ref="DAM-2026-0042"),
+        headers=referrer.headers,
+    )
+    strays = await client.post(
+        "/referrals", json=referral_body(service, case_ref="RJ-2026-0042"), headers=referrer.headers
+    )
+    partly = await client.post(
+        "/referrals",
+        json=referral_body(service, case_ref="DAM-2026-00421"),
+        headers=referrer.headers,
+    )
 
     assert bad.status_code == 422 and "case_ref_pattern" in bad.text
     assert set_.status_code == 200, set_.text
@@ -69,9 +81,10 @@ async def test_referral_text_refuses_phone_numbers_and_email_addresses(
     referrer, _ = await parties(session)
 
     response = await client.post(
-        "/referrals", json=referral_body(await service_id(session), **{field: text}),
+        "/referrals",
+        json=referral_body(await service_id(session), **{field: text}),
         headers=referrer.headers,
-    )  # fmt: skip
+    )
 
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
@@ -84,16 +97,20 @@ async def test_transition_notes_refuse_contact_details_but_helplines_are_fine(
 ) -> None:
     referrer, _ = await parties(session)
     referral, etag = await refer(
-        client, referrer, await service_id(session),
+        client,
+        referrer,
+        await service_id(session),
         reason="Needs legal advice; told her about the 109 and 16430 helplines",
-    )  # fmt: skip
+    )
     url = f"/referrals/{referral['id']}/transitions"
     headers: dict[str, Any] = {**referrer.headers, "If-Match": etag}
 
-    refused = await client.post(url, json={"to": "cancelled", "note": "moved, new number 01811223344"},
-                                headers=headers)  # fmt: skip
-    moved = await client.post(url, json={"to": "cancelled", "note": "found help elsewhere"},
-                              headers=headers)  # fmt: skip
+    refused = await client.post(
+        url, json={"to": "cancelled", "note": "moved, new number 01811223344"}, headers=headers
+    )
+    moved = await client.post(
+        url, json={"to": "cancelled", "note": "found help elsewhere"}, headers=headers
+    )
 
     assert refused.status_code == 422 and refused.json()["errors"][0]["parameter"] == "note"
     assert moved.status_code == 200, moved.text

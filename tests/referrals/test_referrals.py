@@ -242,8 +242,11 @@ async def test_a_draft_is_the_referring_organizations_alone_until_requested(
     assert unseen.json()["total_items"] == 0
     assert unread.status_code == 404
     assert own.status_code == 200
-    await client.post(f"/referrals/{draft['id']}/transitions", json={"to": "requested"},
-                      headers={**referrer.headers, "If-Match": etag})  # fmt: skip
+    await client.post(
+        f"/referrals/{draft['id']}/transitions",
+        json={"to": "requested"},
+        headers={**referrer.headers, "If-Match": etag},
+    )
     seen = await client.get(
         "/referrals", params={"direction": "incoming"}, headers=provider.headers
     )

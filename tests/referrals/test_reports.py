@@ -53,12 +53,10 @@ async def test_counts_by_sex_match_a_hand_count(client: AsyncClient, session: As
 
     rows = {row["sex"]: row for row in report["rows"]}
     assert report["suppressed_below"] is None
-    assert {k: rows["female"][k] for k in ("sent", "accepted", "rejected", "completed", "free_of_cost_honoured")} == {
-        "sent": 4, "accepted": 3, "rejected": 1, "completed": 2, "free_of_cost_honoured": 2,
-    }  # fmt: skip
-    assert {k: rows["male"][k] for k in ("sent", "accepted", "rejected", "cancelled")} == {
-        "sent": 3, "accepted": 0, "rejected": 1, "cancelled": 1,
-    }  # fmt: skip
+    female = {"sent": 4, "accepted": 3, "rejected": 1, "completed": 2, "free_of_cost_honoured": 2}
+    male = {"sent": 3, "accepted": 0, "rejected": 1, "cancelled": 1}
+    assert {k: rows["female"][k] for k in female} == female
+    assert {k: rows["male"][k] for k in male} == male
     assert rows["female"]["rejected_by_reason"] == {"no_capacity": 1}
     assert rows["female"]["accepted_within_sla"] == 3
     assert rows["female"]["median_hours_to_accept"] is not None
