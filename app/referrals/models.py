@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import (
     BigInteger,
@@ -22,8 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin
 
-MOU_STATUSES = ("draft", "active", "suspended", "expired", "terminated")
-REFERRAL_STATUSES = (
+# the statuses, once: the check constraints and the API schemas both come from these
+MouStatus = Literal["draft", "active", "suspended", "expired", "terminated"]
+ReferralStatus = Literal[
     "draft",
     "requested",
     "accepted",
@@ -34,7 +36,9 @@ REFERRAL_STATUSES = (
     "failed",
     "cancelled",
     "entered_in_error",
-)
+]
+MOU_STATUSES: tuple[str, ...] = get_args(MouStatus)
+REFERRAL_STATUSES: tuple[str, ...] = get_args(ReferralStatus)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -15,14 +15,13 @@ from app.directory.lookups import resolve_district
 from app.referrals import lifecycle, mous, notifications, referrals, reports
 from app.referrals.deps import LockedReferralDep, MouDep, ReferralDep
 from app.referrals.errors import UnknownGroups
-from app.referrals.models import Mou, Referral
+from app.referrals.models import Mou, Referral, ReferralStatus
 from app.referrals.schemas import (
     MouCreate,
     MouRead,
     MouUpdate,
     ReferralCreate,
     ReferralRead,
-    ReferralStatus,
     Transition,
     WebhookWrite,
 )

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from app.core.schemas import Body, NotNull, SaneDate, SaneDateTime
-from app.referrals.models import Mou, Referral, ReferralEvent
+from app.referrals.models import Mou, MouStatus, Referral, ReferralEvent, ReferralStatus
 from app.referrals.privacy import refuse_contact_details, refuse_identifying_case_ref
 from search.text import clean_text
 
@@ -36,19 +36,6 @@ CaseRef = Annotated[
 ]
 # consent may be recorded a little ahead of the server's clock, never in the future
 CLOCK_SKEW = timedelta(minutes=5)
-MouStatus = Literal["draft", "active", "suspended", "expired", "terminated"]
-ReferralStatus = Literal[
-    "draft",
-    "requested",
-    "accepted",
-    "rejected",
-    "in_progress",
-    "on_hold",
-    "completed",
-    "failed",
-    "cancelled",
-    "entered_in_error",
-]
 RejectionCode = Literal[
     "no_capacity",
     "not_eligible",

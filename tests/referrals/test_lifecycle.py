@@ -10,23 +10,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.referrals.lifecycle import expire_unanswered
-from app.referrals.models import Referral
+from app.referrals.models import REFERRAL_STATUSES, Referral
 from app.referrals.policy import MOVES, TERMINAL
 from tests.accounts import Account, make_account
 from tests.referrals.helpers import parties, refer, service_id
 
-STATUSES = [
-    "draft",
-    "requested",
-    "accepted",
-    "rejected",
-    "in_progress",
-    "on_hold",
-    "completed",
-    "failed",
-    "cancelled",
-    "entered_in_error",
-]
+STATUSES = list(REFERRAL_STATUSES)
 # how to reach each status from a fresh `requested` referral, move by move (draft: created so)
 PATHS: dict[str, list[str]] = {
     "requested": [],
