@@ -232,6 +232,19 @@ class InvalidHeader(InvalidField):
     location = "header"
 
 
+class Rule(ValueError):
+    """A rule a body validator enforces, broken, in English and Bangla; `field` names the field
+    a whole-model rule is about (else the validation error names the model's place)::
+
+        raise Rule("give latitude and longitude together", "অক্ষাংশ ও দ্রাঘিমা একসাথে দিন",
+                   field="longitude")
+    """
+
+    def __init__(self, en: str, bn: str, *, field: str | None = None) -> None:
+        super().__init__(en)
+        self.en, self.bn, self.field = en, bn, field
+
+
 def problem(request: Request, status: int, *, code: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response; `instance` is the request path."""
     body: dict[str, Any] = {

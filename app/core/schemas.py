@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
+from app.core.errors import Rule
+
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 
@@ -18,7 +20,10 @@ def unstorable(value: str) -> bool:
 
 def _refuse_unstorable(value: Any) -> Any:
     if isinstance(value, str) and unstorable(value):
-        raise ValueError("contains a character that cannot be stored (NUL or a lone surrogate)")
+        raise Rule(
+            "contains a character that cannot be stored (NUL or a lone surrogate)",
+            "এমন একটি অক্ষর আছে যা সংরক্ষণ করা যায় না (NUL বা একা সারোগেট)",
+        )
     if isinstance(value, list):
         for item in value:
             _refuse_unstorable(item)
@@ -38,7 +43,7 @@ class Body(BaseModel):
 
 def _not_null(value: Any) -> Any:
     if value is None:
-        raise ValueError("may be left out, but not set to null")
+        raise Rule("may be left out, but not set to null", "বাদ দেওয়া যায়, কিন্তু null করা যায় না")
     return value
 
 
@@ -47,16 +52,22 @@ def _not_null(value: Any) -> Any:
 NotNull = AfterValidator(_not_null)
 
 
+def _out_of_range() -> Rule:
+    return Rule(
+        f"must be between {EARLIEST} and {LATEST}", f"{EARLIEST} থেকে {LATEST} এর মধ্যে হতে হবে"
+    )
+
+
 def _sane_date(value: date) -> date:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+        raise _out_of_range()
     return value
 
 
 def _sane_moment(value: datetime) -> datetime:
     # the year is checked before any conversion: 9999-12-31T23:59:59-12:00 has no UTC form
     if not EARLIEST.year <= value.year <= LATEST.year:
-        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+        raise _out_of_range()
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 
-from app.core.errors import FieldError, Location
+from app.core.errors import FieldError, Location, Rule
 
 # pydantic error type -> (English, Bangla); placeholders come from the error's `ctx`
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -110,7 +110,15 @@ def _place(err: dict[str, Any]) -> tuple[Location, str]:
         return location, _header_name(str(rest[0]))
     # union members and validator wrappers add loc parts that are not field names
     parts = [str(p) for p in rest if not (isinstance(p, str) and ("[" in p or p in WRAPPERS))]
+    rule = _rule(err)
+    if rule is not None and rule.field:
+        parts.append(rule.field)
     return location, ".".join(parts) or location
+
+
+def _rule(err: dict[str, Any]) -> Rule | None:
+    error = (err.get("ctx") or {}).get("error")
+    return error if isinstance(error, Rule) else None
 
 
 def _context(err: dict[str, Any]) -> dict[str, Any]:
@@ -126,6 +134,9 @@ def _context(err: dict[str, Any]) -> dict[str, Any]:
 def _words(err: dict[str, Any]) -> tuple[str, str]:
     """The error in plain words, in English and Bangla."""
     kind = str(err.get("type", ""))
+    rule = _rule(err)
+    if rule is not None:
+        return rule.en, rule.bn
     ctx = _context(err)
     if kind == "too_long" and isinstance(err.get("input"), str):
         kind = "string_too_long"

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor
+from app.core.errors import Rule
 from app.directory.errors import OutOfOrder
 from app.directory.history import apply_values, record_changes
 from app.directory.locations import location_for
@@ -144,9 +145,8 @@ async def update_schedule(
         check_schedule(
             schedule.opens_at, schedule.closes_at, schedule.valid_from, schedule.valid_to
         )
-    except ValueError as exc:
-        field = "closes_at" if "closes_at" in str(exc) else "valid_to"
-        raise OutOfOrder(field=field, problem=str(exc)) from exc
+    except Rule as exc:
+        raise OutOfOrder(field=exc.field, problem=exc.en, problem_bn=exc.bn) from exc
     await record_changes(
         session,
         actor,

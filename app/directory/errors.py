@@ -132,7 +132,7 @@ class OutOfOrder(InvalidField):
     """Opening hours or validity dates whose end comes before their start."""
 
     en = "{problem}"
-    bn = "সময় বা তারিখের ক্রম ঠিক নয়"
+    bn = "{problem_bn}"
 
 
 class InvalidPattern(InvalidField):

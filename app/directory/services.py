@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import touch
 from app.auth.actor import Actor
+from app.core.errors import Rule
 from app.directory.errors import (
     AgesOutOfOrder,
     ForeignLocations,
@@ -33,6 +34,7 @@ from app.directory.models import (
 )
 from app.directory.policy import assurance_of, authorize
 from app.directory.write_schemas import (
+    AGES_OUT_OF_ORDER,
     ServiceCreate,
     ServiceUpdate,
     ordered,
@@ -258,8 +260,8 @@ async def update_service(
     links_before = await _links_before(session, service.id)
     before, after = apply_values(service, values_of(data, exclude=_SERVICE_LINKS))
     try:
-        ordered(service.minimum_age, service.maximum_age, "minimum_age is above maximum_age")
-    except ValueError as exc:
+        ordered(service.minimum_age, service.maximum_age, AGES_OUT_OF_ORDER)
+    except Rule as exc:
         raise AgesOutOfOrder() from exc
     links = await _set_links(session, service, data)
     if not await _has_a_place(session, service.id):

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.core.errors import Rule
 from app.core.schemas import Body, NotNull, SaneDate
 from app.directory.fields import Latitude, LegalStatus, Longitude, PhoneNumber
 from search.text import clean_text
@@ -29,10 +30,16 @@ class Write(Body):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def ordered(low: object, high: object, what: str) -> None:
-    """`ValueError` unless `low` comes no later than `high` (either may be unknown)."""
+AGES_OUT_OF_ORDER = Rule(
+    "minimum_age is above maximum_age", "সর্বনিম্ন বয়স সর্বোচ্চ বয়সের বেশি", field="maximum_age"
+)
+ENDS_BEFORE_START = Rule("is before valid_from", "শুরুর তারিখের আগে", field="valid_to")
+
+
+def ordered(low: object, high: object, broken: Rule) -> None:
+    """`broken` unless `low` comes no later than `high` (either may be unknown)."""
     if low is not None and high is not None and low > high:  # type: ignore[operator]
-        raise ValueError(what)
+        raise broken
 
 
 class Ages(Write):
@@ -43,7 +50,7 @@ class Ages(Write):
 
     @model_validator(mode="after")
     def ages_in_order(self) -> "Ages":
-        ordered(self.minimum_age, self.maximum_age, "minimum_age is above maximum_age")
+        ordered(self.minimum_age, self.maximum_age, AGES_OUT_OF_ORDER)
         return self
 
 
@@ -159,7 +166,11 @@ class LocationUpdate(Write):
     @model_validator(mode="after")
     def both_or_neither(self) -> "LocationUpdate":
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("give latitude and longitude together")
+            raise Rule(
+                "give latitude and longitude together",
+                "অক্ষাংশ ও দ্রাঘিমা একসাথে দিন",
+                field="longitude" if self.longitude is None else "latitude",
+            )
         return self
 
 
@@ -177,7 +188,10 @@ class PhoneCreate(Write):
     def one_owner(self) -> "PhoneCreate":
         owners = [self.service_id, self.organization_id, self.location_id]
         if sum(owner is not None for owner in owners) != 1:
-            raise ValueError("give exactly one of service_id, organization_id, location_id")
+            raise Rule(
+                "give exactly one of service_id, organization_id, location_id",
+                "service_id, organization_id, location_id এর ঠিক একটি দিন",
+            )
         return self
 
 
@@ -211,7 +225,10 @@ class ScheduleCreate(ScheduleUpdate):
     @model_validator(mode="after")
     def one_owner(self) -> "ScheduleCreate":
         if (self.service_id is None) == (self.location_id is None):
-            raise ValueError("give exactly one of service_id, location_id")
+            raise Rule(
+                "give exactly one of service_id, location_id",
+                "service_id, location_id এর ঠিক একটি দিন",
+            )
         return self
 
     @model_validator(mode="after")
@@ -223,10 +240,10 @@ class ScheduleCreate(ScheduleUpdate):
 def check_schedule(
     opens_at: time | None, closes_at: time | None, valid_from: date | None, valid_to: date | None
 ) -> None:
-    """`ValueError` unless a schedule opens before it closes and starts before it ends."""
+    """`Rule` unless a schedule opens before it closes and starts before it ends."""
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-        raise ValueError("closes_at must be after opens_at")
-    ordered(valid_from, valid_to, "valid_to is before valid_from")
+        raise Rule("must be after opens_at", "খোলার সময়ের পরে হতে হবে", field="closes_at")
+    ordered(valid_from, valid_to, ENDS_BEFORE_START)
 
 
 CorrectableType = Literal["organization", "service", "location", "phone"]

@@ -2,6 +2,8 @@
 
 import re
 
+from app.core.errors import Rule
+
 _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 # digits with at most one space, dash, dot or bracket between them, as numbers are written
 _DIGIT_RUN = re.compile(r"\+?\d(?:[ \-.()]?\d)+")
@@ -34,14 +36,17 @@ def email_in(text: str) -> bool:
 def refuse_contact_details(value: str) -> str:
     """A validator for a referral's free text: no phone numbers and no email addresses."""
     if phone_number_in(value):
-        raise ValueError(
+        raise Rule(
             "looks like it holds a phone number: a referral never carries a way to reach the "
-            "survivor; the provider calls the referring caseworker"
+            "survivor; the provider calls the referring caseworker",
+            "এতে একটি ফোন নম্বর আছে বলে মনে হচ্ছে: রেফারেলে কখনো সারভাইভারের সঙ্গে যোগাযোগের "
+            "উপায় থাকে না; প্রদানকারী রেফারকারী কেসওয়ার্কারকে ফোন করেন",
         )
     if email_in(value):
-        raise ValueError(
+        raise Rule(
             "looks like it holds an email address: a referral never carries a way to reach the "
-            "survivor"
+            "survivor",
+            "এতে একটি ইমেইল ঠিকানা আছে বলে মনে হচ্ছে: রেফারেলে কখনো সারভাইভারের সঙ্গে যোগাযোগের উপায় থাকে না",
         )
     return value
 
@@ -50,5 +55,8 @@ def refuse_identifying_case_ref(value: str) -> str:
     """A validator for a case reference: it may not be a phone number."""
     digits = re.sub(r"\D", "", value.translate(_BANGLA_DIGITS))
     if _is_phone_number(digits) or phone_number_in(value):
-        raise ValueError("looks like a phone number; use your organization's case number")
+        raise Rule(
+            "looks like a phone number; use your organization's case number",
+            "ফোন নম্বরের মতো দেখাচ্ছে; আপনার সংস্থার কেস নম্বর দিন",
+        )
     return value

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.core.errors import Rule
 from app.core.schemas import Body, NotNull, SaneDate, SaneDateTime
 from app.referrals.models import Mou, MouStatus, Referral, ReferralEvent, ReferralStatus
 from app.referrals.privacy import refuse_contact_details, refuse_identifying_case_ref
@@ -58,7 +59,11 @@ class MouServiceWrite(Body):
     @model_validator(mode="after")
     def quota_with_period(self) -> "MouServiceWrite":
         if (self.quota is None) != (self.quota_period is None):
-            raise ValueError("give quota and quota_period together")
+            raise Rule(
+                "give quota and quota_period together",
+                "quota ও quota_period একসাথে দিন",
+                field="quota_period" if self.quota_period is None else "quota",
+            )
         return self
 
 
@@ -76,9 +81,13 @@ class MouCreate(Body):
     @model_validator(mode="after")
     def coherent(self) -> "MouCreate":
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise Rule("is before valid_from", "শুরুর তারিখের আগে", field="valid_to")
         if self.referring_organization_id == self.provider_organization_id:
-            raise ValueError("an MoU joins two different organizations")
+            raise Rule(
+                "an MoU joins two different organizations",
+                "সমঝোতা স্মারক দুটি ভিন্ন সংস্থাকে যুক্ত করে",
+                field="provider_organization_id",
+            )
         return self
 
 
@@ -154,14 +163,20 @@ class Consent(Body):
     @classmethod
     def must_be_given(cls, given: bool) -> bool:
         if not given:
-            raise ValueError("a referral needs the survivor's consent (given: true)")
+            raise Rule(
+                "a referral needs the survivor's consent (given: true)",
+                "রেফারেলের জন্য সারভাইভারের সম্মতি লাগে (given: true)",
+            )
         return given
 
     @field_validator("obtained_at")
     @classmethod
     def not_in_the_future(cls, obtained_at: datetime) -> datetime:
         if obtained_at > datetime.now(UTC) + CLOCK_SKEW:
-            raise ValueError("consent cannot have been obtained in the future")
+            raise Rule(
+                "consent cannot have been obtained in the future",
+                "সম্মতি ভবিষ্যতে নেওয়া হতে পারে না",
+            )
         return obtained_at
 
 
@@ -188,7 +203,10 @@ class Outcome(Body):
     def not_in_the_future(cls, completed_on: date) -> date:
         # a day's grace: Bangladesh is six hours ahead of the server's UTC
         if completed_on > datetime.now(UTC).date() + timedelta(days=1):
-            raise ValueError("a service cannot have been completed in the future")
+            raise Rule(
+                "a service cannot have been completed in the future",
+                "সেবা ভবিষ্যতে সম্পন্ন হতে পারে না",
+            )
         return completed_on
 
 

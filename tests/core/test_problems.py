@@ -5,10 +5,12 @@ from typing import Any
 import pytest
 from fastapi.exceptions import RequestValidationError
 from httpx import AsyncClient
+from pydantic import ValidationError
 
 import app.main
 from app.core.errors import AppError, InvalidField, InvalidHeader, NotFound, placeholders
 from app.core.validation import field_errors
+from app.directory.write_schemas import LocationUpdate
 from tests.statuses import undocumented
 
 BN = {"Accept-Language": "bn"}
@@ -88,6 +90,16 @@ def test_pydantic_places_become_locations_and_parameters() -> None:
         ("path", "service_id", "must be a UUID"),
         ("body", "body", "is not valid JSON (Expecting value)"),
     ]
+
+
+def test_a_model_rule_names_its_field_and_speaks_both_languages() -> None:
+    with pytest.raises(ValidationError) as caught:
+        LocationUpdate.model_validate({"latitude": 23.17})
+    body = [{**e, "loc": ("body", *e["loc"])} for e in caught.value.errors()]
+    [error] = field_errors(RequestValidationError(body))
+    assert (error.location, error.parameter) == ("body", "longitude")
+    assert error.detail == "give latitude and longitude together"
+    assert error.detail_bn == "অক্ষাংশ ও দ্রাঘিমা একসাথে দিন"
 
 
 async def test_a_long_string_is_counted_in_characters(client: AsyncClient) -> None:
