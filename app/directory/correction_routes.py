@@ -65,9 +65,8 @@ async def accept_correction(
     body: CorrectionDecision | None = None,
 ) -> CorrectionRead:
     """Apply the correction to the entry (recorded in its history) and close it."""
-    correction = await corrections.accept(
-        session, actor, correction_id, body.note if body else None
-    )
+    note = body.note if body else None
+    correction = await corrections.accept(session, actor, correction_id=correction_id, note=note)
     return CorrectionRead.model_validate(correction)
 
 
@@ -79,7 +78,6 @@ async def dismiss_correction(
     body: CorrectionDecision | None = None,
 ) -> CorrectionRead:
     """Close the correction without changing the entry."""
-    correction = await corrections.dismiss(
-        session, actor, correction_id, body.note if body else None
-    )
+    note = body.note if body else None
+    correction = await corrections.dismiss(session, actor, correction_id=correction_id, note=note)
     return CorrectionRead.model_validate(correction)

@@ -151,7 +151,7 @@ def _decide(correction: Correction, actor: Actor, status: str, note: str | None)
 
 
 async def accept(
-    session: AsyncSession, actor: Actor, correction_id: uuid.UUID, note: str | None
+    session: AsyncSession, actor: Actor, *, correction_id: uuid.UUID, note: str | None
 ) -> Correction:
     """Apply the correction through the ordinary write path (history included) and close it."""
     correction = await _pending(session, actor, correction_id)
@@ -183,7 +183,7 @@ async def accept(
 
 
 async def dismiss(
-    session: AsyncSession, actor: Actor, correction_id: uuid.UUID, note: str | None
+    session: AsyncSession, actor: Actor, *, correction_id: uuid.UUID, note: str | None
 ) -> Correction:
     """Close the correction without changing the entry."""
     correction = await _pending(session, actor, correction_id)

@@ -82,7 +82,16 @@ async def transition(
         referral.outcome_completed_on = move.outcome.completed_on
         referral.outcome_free_of_cost_honoured = move.outcome.free_of_cost_honoured
         referral.outcome_amount_charged = move.outcome.amount_charged
-    session.add(event(referral.id, current, target, actor, move.reason_code, move.note))
+    session.add(
+        event(
+            referral.id,
+            from_status=current,
+            to_status=target,
+            actor=actor,
+            reason_code=move.reason_code,
+            note=move.note,
+        )
+    )
     await notifications.enqueue(session, referral, target, by_organization=notifier_of(actor))
     await session.flush()
     return await get_referral(session, actor, referral.id)
@@ -120,11 +129,11 @@ async def expire_unanswered(session: AsyncSession, now: datetime | None = None) 
         session.add(
             event(
                 referral.id,
-                "requested",
-                "cancelled",
-                None,
-                "expired_no_response",
-                "no answer by the due time",
+                from_status="requested",
+                to_status="cancelled",
+                actor=None,
+                reason_code="expired_no_response",
+                note="no answer by the due time",
             )
         )
         await notifications.enqueue(session, referral, "cancelled", by_organization=None)

@@ -294,7 +294,7 @@ async def deliver_pending(
 
 
 async def set_webhook(
-    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, url: str | None
+    session: AsyncSession, actor: Actor, *, organization_id: uuid.UUID, url: str | None
 ) -> None:
     """Set or remove an organization's webhook. Platform admins only: the URL decides where the
     server sends requests, so it is checked (`outbound.check_webhook_url`) before it is kept."""

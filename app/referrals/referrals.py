@@ -121,7 +121,7 @@ async def create_referral(
         start_clock(referral, term, now)
     session.add(referral)
     await session.flush()
-    session.add(event(referral.id, None, referral.status, actor))
+    session.add(event(referral.id, from_status=None, to_status=referral.status, actor=actor))
     if referral.status == "requested":
         await notifications.enqueue(
             session, referral, "requested", by_organization=actor.organization_id
@@ -141,12 +141,14 @@ async def create_referral(
 
 def event(
     referral_id: uuid.UUID,
+    *,
     from_status: str | None,
     to_status: str,
     actor: Actor | None,
     reason_code: str | None = None,
     note: str | None = None,
 ) -> ReferralEvent:
+    """One entry of a referral's history (`actor` None: the system, e.g. expiry)."""
     return ReferralEvent(
         referral_id=referral_id,
         from_status=from_status,

@@ -237,7 +237,9 @@ async def set_webhook(
 ) -> Response:
     """Where to post notices of this organization's referrals (the referral id, the event and a
     link; never survivor details). Platform admins only; https to a public address (422 else)."""
-    await notifications.set_webhook(session, actor, organization_id, str(body.url))
+    await notifications.set_webhook(
+        session, actor, organization_id=organization_id, url=str(body.url)
+    )
     return Response(status_code=204)
 
 
@@ -246,5 +248,5 @@ async def delete_webhook(
     session: SessionDep, actor: CurrentActor, organization_id: uuid.UUID
 ) -> Response:
     """Stop posting notices to this organization (platform admins only)."""
-    await notifications.set_webhook(session, actor, organization_id, None)
+    await notifications.set_webhook(session, actor, organization_id=organization_id, url=None)
     return Response(status_code=204)
