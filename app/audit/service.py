@@ -5,10 +5,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
+from app.core.pagination import fetch_page
 
 
 async def list_events(
@@ -35,13 +36,5 @@ async def list_events(
         conditions.append(AuditEvent.at >= since)
     if until:
         conditions.append(AuditEvent.at < until)
-    count = select(func.count()).select_from(AuditEvent).where(*conditions)
-    total = (await session.execute(count)).scalar_one()
-    stmt = (
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(AuditEvent.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list((await session.execute(stmt)).scalars()), total
+    query = select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc())
+    return await fetch_page(session, query, page=page, per_page=per_page)

@@ -21,6 +21,7 @@ from app.auth.errors import (
 )
 from app.auth.models import User, UserDistrict
 from app.auth.service import account_key, hash_password
+from app.core.pagination import fetch_page
 from app.directory.lookups import resolve_district
 from app.directory.models import Organization
 
@@ -59,18 +60,10 @@ async def list_users(
         conditions.append(User.organization_id.in_(orgs))
     elif actor.role == Role.ORG_ADMIN:
         conditions.append(User.organization_id == actor.organization_id)
-    total = (
-        await session.execute(select(func.count()).select_from(User).where(*conditions))
-    ).scalar_one()
-    stmt = (
-        select(User)
-        .where(*conditions)
-        .options(selectinload(User.districts))
-        .order_by(User.email)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    query = (
+        select(User).where(*conditions).options(selectinload(User.districts)).order_by(User.email)
     )
-    users = list((await session.execute(stmt)).scalars())
+    users, total = await fetch_page(session, query, page=page, per_page=per_page)
     touch(*(u.id for u in users))
     return users, total
 

@@ -4,8 +4,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
@@ -50,3 +53,13 @@ def page_meta(*, total: int, page: int, per_page: int, size: int) -> dict[str, A
         "last_page": page >= total_pages,
         "empty": size == 0,
     }
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[tuple[R]], *, page: int, per_page: int
+) -> tuple[list[R], int]:
+    """One page of a query's rows, in its order, and how many rows the whole query has."""
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = (await session.execute(counted)).scalar_one()
+    rows = await session.execute(query.offset((page - 1) * per_page).limit(per_page))
+    return list(rows.scalars()), total

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.context import touch
 from app.auth.actor import Actor
 from app.core.config import get_settings
+from app.core.pagination import fetch_page
 from app.directory import contacts, locations, lookups, organizations, services
 from app.directory.errors import (
     AlreadyDecided,
@@ -113,17 +114,8 @@ async def queue(
     conditions: list[Any] = [Correction.status == status]
     if not reach.everything:
         conditions.append(Correction.district_pcode.in_(sorted(reach.districts)))
-    total = (
-        await session.execute(select(func.count()).select_from(Correction).where(*conditions))
-    ).scalar_one()
-    stmt = (
-        select(Correction)
-        .where(*conditions)
-        .order_by(Correction.created_at, Correction.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    rows = list((await session.execute(stmt)).scalars())
+    query = select(Correction).where(*conditions).order_by(Correction.created_at, Correction.id)
+    rows, total = await fetch_page(session, query, page=page, per_page=per_page)
     touch(*(row.id for row in rows))
     return rows, total
 

@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import AnyUrl, BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import touch
 from app.auth.actor import Actor
+from app.core.pagination import fetch_page
 from app.directory.lookups import organization_of
 from app.directory.models import (
     RecordChange,
@@ -93,14 +94,5 @@ async def history(
         if resource_type == "organization"
         else RecordChange.resource_id == resource_id
     ]
-    total = (
-        await session.execute(select(func.count()).select_from(RecordChange).where(*conditions))
-    ).scalar_one()
-    stmt = (
-        select(RecordChange)
-        .where(*conditions)
-        .order_by(RecordChange.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list((await session.execute(stmt)).scalars()), total
+    query = select(RecordChange).where(*conditions).order_by(RecordChange.id.desc())
+    return await fetch_page(session, query, page=page, per_page=per_page)

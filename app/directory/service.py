@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.core.pagination import Page, page_meta
+from app.core.pagination import Page, fetch_page, page_meta
 from app.directory.confidential import Viewer, hidden_locations, redact_location
 from app.directory.errors import (
     OrganizationNotFound,
@@ -312,15 +312,10 @@ async def list_organizations(
 ) -> Page[OrganizationRead]:
     """Organizations by name (HSDS page envelope), as the viewer may see them."""
     base = _org_search(select(Organization).where(Organization.active.is_(True)), search)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    stmt = (
-        base.order_by(Organization.name, Organization.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
+    query = base.order_by(Organization.name, Organization.id)
     if full:
-        stmt = stmt.options(*_organization_options())
-    orgs = (await session.execute(stmt)).scalars().all()
+        query = query.options(*_organization_options())
+    orgs, total = await fetch_page(session, query, page=page, per_page=per_page)
     if full:
         contents = [await _organization_read(session, org, viewer=viewer) for org in orgs]
     else:
@@ -489,19 +484,8 @@ async def get_service_at_location(
 
 async def list_taxonomies(session: AsyncSession, *, page: int, per_page: int) -> Page[TaxonomyRead]:
     """Every taxonomy (there is one: the service categories)."""
-    total = (await session.execute(select(func.count()).select_from(Taxonomy))).scalar_one()
-    rows = (
-        (
-            await session.execute(
-                select(Taxonomy)
-                .order_by(Taxonomy.name, Taxonomy.id)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    query = select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id)
+    rows, total = await fetch_page(session, query, page=page, per_page=per_page)
     return Page[TaxonomyRead].build(
         contents=[TaxonomyRead.model_validate(t) for t in rows],
         total=total,
@@ -544,18 +528,13 @@ async def list_taxonomy_terms(
                 )
             )
         )
-    total = (
-        await session.execute(select(func.count()).select_from(TaxonomyTerm).where(*conditions))
-    ).scalar_one()
-    stmt = (
+    query = (
         select(TaxonomyTerm)
         .where(*conditions)
         .options(selectinload(TaxonomyTerm.taxonomy))
         .order_by(TaxonomyTerm.code)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
     )
-    terms: Sequence[TaxonomyTerm] = (await session.execute(stmt)).scalars().all()
+    terms, total = await fetch_page(session, query, page=page, per_page=per_page)
     return Page[TaxonomyTermRead].build(
         contents=[_term_read(t, t.taxonomy.name) for t in terms],
         total=total,

@@ -4,12 +4,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.audit.context import touch
 from app.auth.actor import Actor
+from app.core.pagination import fetch_page
 from app.directory.lookups import within_reach
 from app.directory.models import Organization, Service, TaxonomyTerm
 from app.referrals.errors import (
@@ -127,18 +128,13 @@ async def list_mous(
     conditions = within_reach(
         mou_reach(actor), Mou.referring_organization_id, Mou.provider_organization_id
     )
-    total = (
-        await session.execute(select(func.count()).select_from(Mou).where(*conditions))
-    ).scalar_one()
-    stmt = (
+    query = (
         select(Mou)
         .where(*conditions)
         .options(selectinload(Mou.services))
         .order_by(Mou.valid_from.desc(), Mou.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
     )
-    mous = list((await session.execute(stmt)).scalars())
+    mous, total = await fetch_page(session, query, page=page, per_page=per_page)
     touch(*(m.id for m in mous))
     return mous, total
 

@@ -6,13 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.audit.context import touch
 from app.auth.actor import Actor
 from app.core.config import get_settings
+from app.core.pagination import fetch_page
 from app.directory.models import Organization, Service
 from app.referrals import notifications
 from app.referrals.errors import (
@@ -224,16 +225,7 @@ async def list_referrals(
     if overdue is not None:
         late = overdue_condition(datetime.now(UTC))
         conditions.append(late if overdue else ~late)
-    total = (
-        await session.execute(select(func.count()).select_from(Referral).where(*conditions))
-    ).scalar_one()
-    stmt = (
-        select(Referral)
-        .where(*conditions)
-        .order_by(Referral.created_at.desc(), Referral.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    referrals = list((await session.execute(stmt)).scalars())
+    query = select(Referral).where(*conditions).order_by(Referral.created_at.desc(), Referral.id)
+    referrals, total = await fetch_page(session, query, page=page, per_page=per_page)
     touch(*(r.id for r in referrals))
     return referrals, total
