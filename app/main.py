@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from functools import reduce
 from operator import or_
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,8 +18,10 @@ from app.auth import user_routes
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.media_types import require_media_type
 from app.core.middleware import (
     CrossOrigin,
+    HeadAsGet,
     LimitBody,
     RejectNulBytes,
     SecurityHeaders,
@@ -91,6 +93,7 @@ def create_app(
         summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(require_media_type)],
     )
     # innermost: its commit failures and problems pass through compression, CORS and headers
     app.add_middleware(RequestTransactions, sessions=sessions, recorder=AuditRecorder())
@@ -106,6 +109,7 @@ def create_app(
     )
     app.add_middleware(RejectNulBytes)
     app.add_middleware(LimitBody, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     for module in ROUTE_MODULES:

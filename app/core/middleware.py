@@ -227,3 +227,23 @@ class LimitBody:
                 raise
         if too_large and not started:
             await self._refuse(scope, send)
+
+
+class HeadAsGet:
+    """`HEAD` on any GET route (RFC 9110 §9.3.2): answered as the GET would be, without its body;
+    the headers (Content-Length, ETag, Content-Type) are the GET's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

@@ -4,10 +4,11 @@ as application/problem+json.
 Most of an operation's problem statuses follow from its parts and are added here (see
 `derived_statuses`): 422, 500 and 503 for every operation (a NUL byte in the path or query is
 refused before routing and parameters are validated; an unexpected failure; the database out
-of reach), 413 for one with a body, 409 for a write (a commit that breaks a constraint), 404 for
-one with a path parameter, 412 and 428 for one taking `If-Match`, and what its dependencies
-declare with `raises` (the bearer-token dependency: 401; the signed-in actor: 403). The rest
-are declared next to the route, `responses=problems(404, 429)` on the decorator or the router.
+of reach), 413 and 415 for one with a body (too large; not in the media type it reads), 409
+for a write (a commit that breaks a constraint), 404 for one with a path parameter, 412 and 428
+for one taking `If-Match`, and what its dependencies declare with `raises` (the bearer-token
+dependency: 401; the signed-in actor: 403). The rest are declared next to the route,
+`responses=problems(404, 429)` on the decorator or the router.
 FastAPI's own 422 (`HTTPValidationError`, application/json) is replaced: the API never sends
 it."""
 
@@ -27,7 +28,7 @@ PROBLEM_REF = "#/components/schemas/Problem"
 # every request: a NUL byte refused or a parameter invalid; an unexpected failure; the database
 # unreachable (RequestTransactions answers 503 when it cannot commit or record the request)
 ALWAYS = (422, 500, 503)
-WITH_BODY = (413,)  # LimitBody
+WITH_BODY = (413, 415)  # LimitBody, core.media_types
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}  # a commit that breaks a constraint is a 409
 WITH_PATH = (404,)  # the record a path names may not exist
 WITH_IF_MATCH = (412, 428)  # a stale or a missing If-Match

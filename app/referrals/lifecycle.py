@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.actor import Actor
 from app.auth.models import User
+from app.core.conditional import if_match_allows
 from app.referrals import notifications
 from app.referrals.errors import (
     CompletionNeedsOutcome,
@@ -51,7 +52,7 @@ async def transition(
     needs."""
     if not if_match:
         raise IfMatchRequired()
-    if if_match.removeprefix("W/") != etag(referral):
+    if not if_match_allows(if_match, etag(referral)):
         raise ReferralChanged()
     current, target = referral.status, move.to
     mover = check_move(actor, referral, target)
