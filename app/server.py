@@ -4,6 +4,7 @@ headers believed only from the named proxies. `directory serve` and the containe
 import asyncio
 import json
 import logging
+import os
 from asyncio import TimerHandle
 from typing import Any
 
@@ -232,6 +233,10 @@ def serve(*, host: str, port: int, workers: int, settings: Settings | None = Non
     """Run the API (`app.main:app`) until stopped."""
     settings = settings or get_settings()
     trusted = settings.trusted_proxies
+    # the worker processes read the settings afresh: they learn the address the server listens
+    # on, which the public base URL follows when PUBLIC_BASE_URL is not set
+    os.environ["SERVER_HOST"], os.environ["SERVER_PORT"] = host, str(port)
+    get_settings.cache_clear()
     uvicorn.run(
         "app.main:app",
         host=host,

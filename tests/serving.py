@@ -47,10 +47,12 @@ class Server:
 
 
 @contextmanager
-def serve(database_url: str, log: Path, **settings: str) -> Iterator[Server]:
-    """`directory serve` on 127.0.0.1, port 0, against `database_url`, with `settings` as
-    environment variables on top of the test run's (ENVIRONMENT=test, its SECRET_KEY); stopped
-    on exit."""
+def serve(
+    database_url: str, log: Path, *, port: int | str = 0, **settings: str
+) -> Iterator[Server]:
+    """`directory serve` on 127.0.0.1, `port` (0: any free one), against `database_url`, with
+    `settings` as environment variables on top of the test run's (ENVIRONMENT=test, its
+    SECRET_KEY); stopped on exit."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -62,7 +64,16 @@ def serve(database_url: str, log: Path, **settings: str) -> Iterator[Server]:
         "FORWARDED_ALLOW_IPS": "",
         **settings,
     }
-    command = [str(DIRECTORY), "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1"]
+    command = [
+        str(DIRECTORY),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

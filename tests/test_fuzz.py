@@ -82,8 +82,9 @@ def fuzzed_api(database_url: str) -> Iterator[tuple[str, dict[str, str], Path]]:
     tokens = _tokens(fuzz_url)
     log = Path(".data/fuzz-server.log")
     # the limits would answer most fuzzed sign-ins and suggestions with 429
-    limits = {"LOGIN_FAILURE_LIMIT": "1000000", "CORRECTION_LIMIT_PER_HOUR": "1000000"}
-    with serve(fuzz_url, log, **limits) as server:
+    with serve(
+        fuzz_url, log, LOGIN_FAILURE_LIMIT="1000000", CORRECTION_LIMIT_PER_HOUR="1000000"
+    ) as server:
         yield server.url, tokens, log
 
 

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    public_base_url: str = "http://127.0.0.1:8000"
+    # the address clients use, in `GET /`, links and webhooks; unset: where `directory serve`
+    # listens (http://SERVER_HOST:SERVER_PORT), which is right in development only
+    public_base_url: str | None = None
     default_radius_km: float = Field(default=50.0, gt=0, le=1000)
     max_radius_km: float = Field(default=1000.0, gt=0)
     search_backend: Literal["postgres", "meilisearch"] = "postgres"
@@ -136,6 +138,17 @@ class Settings(BaseSettings):
                     "(name the reverse proxy, e.g. 172.30.89.10 or 10.0.0.0/24)"
                 ) from None
         return ",".join(items)
+
+    @property
+    def base_url(self) -> str:
+        """The one public base URL, without a trailing slash: PUBLIC_BASE_URL, else the
+        address the server listens on (a wildcard host read as 127.0.0.1)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        wildcard = self.server_host in ("", "0.0.0.0", "::")  # noqa: S104 (read, not bound)
+        host = "127.0.0.1" if wildcard else self.server_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.server_port}"
 
     @property
     def trusted_proxies(self) -> list[str]:

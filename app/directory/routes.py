@@ -78,7 +78,7 @@ ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 @router.get("/", response_model=ApiRoot, response_model_exclude_none=True)
 async def read_api_root() -> ApiRoot:
     """Information about this API and its relationship with HSDS."""
-    base = get_settings().public_base_url.rstrip("/")
+    base = get_settings().base_url
     return ApiRoot(
         profile="https://docs.openreferral.org/en/latest/hsds/profiles.html",
         openapi_url=f"{base}/openapi.json",

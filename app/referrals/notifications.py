@@ -85,7 +85,7 @@ class Batch:
 def payload(notice: Claimed) -> dict[str, str]:
     """What a webhook receives: the referral's id, the event and a link; nothing about the
     survivor."""
-    base = get_settings().public_base_url.rstrip("/")
+    base = get_settings().base_url
     return {
         "referral_id": str(notice.referral_id),
         "event": notice.event,

@@ -184,7 +184,7 @@ async def test_a_notice_reaches_a_real_receiver(
     assert json.loads(request.body) == {
         "referral_id": body["id"],
         "event": "requested",
-        "link": f"{get_settings().public_base_url.rstrip('/')}/referrals/{body['id']}",
+        "link": f"{get_settings().base_url}/referrals/{body['id']}",
     }
     (notice,) = await _outbox(session, body["id"])
     assert notice.delivered_at is not None
