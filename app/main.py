@@ -29,6 +29,7 @@ from app.core.middleware import (
 )
 from app.core.openapi import install_openapi
 from app.core.startup import check_bengali_trigrams
+from app.core.strict_params import reject_unknown_parameters
 from app.core.transaction import RequestTransactions
 from app.directory import correction_routes, maintenance_routes
 from app.directory import routes as directory_routes
@@ -93,7 +94,7 @@ def create_app(
         summary="HSDS 3.0 API of the district anti-trafficking referral networks of Bangladesh",
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(require_media_type)],
+        dependencies=[Depends(require_media_type), Depends(reject_unknown_parameters)],
     )
     # innermost: its commit failures and problems pass through compression, CORS and headers
     app.add_middleware(RequestTransactions, sessions=sessions, recorder=AuditRecorder())
