@@ -4,7 +4,8 @@ import re
 
 from app.core.errors import InvalidHeader
 
-_ENTITY_TAG = re.compile(r'\s*(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"\s*')
+_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_TAG_LIST = re.compile(rf"\s*{_TAG}(?:\s*,\s*{_TAG})*\s*")
 
 
 class BadIfMatch(InvalidHeader):
@@ -18,20 +19,9 @@ def entity_tags(if_match: str) -> list[str] | None:
     `BadIfMatch` when the header is neither."""
     if if_match.strip() == "*":
         return None
-    parts = if_match.split(",") if '"' in if_match else [if_match]
-    tags: list[str] = []
-    # a tag may hold a comma: split, then put back together the pieces of one quoted tag
-    piece = ""
-    for part in parts:
-        piece = f"{piece},{part}" if piece else part
-        if piece.count('"') % 2 == 0:
-            if not _ENTITY_TAG.fullmatch(piece):
-                raise BadIfMatch()
-            tags.append(piece.strip().removeprefix("W/"))
-            piece = ""
-    if piece or not tags:
+    if not _TAG_LIST.fullmatch(if_match):
         raise BadIfMatch()
-    return tags
+    return [tag.removeprefix("W/") for tag in re.findall(_TAG, if_match)]
 
 
 def if_match_allows(if_match: str, current: str) -> bool:

@@ -83,10 +83,11 @@ def raises(*statuses: int) -> Callable[[F], F]:
     return mark
 
 
-def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+def sub_dependants(dependant: Dependant) -> Iterator[Dependant]:
+    """Every dependency of an operation or dependency, and theirs, depth first."""
     for sub in dependant.dependencies:
         yield sub
-        yield from _dependencies(sub)
+        yield from sub_dependants(sub)
 
 
 def derived_statuses(route: Any, method: str) -> set[int]:
@@ -97,7 +98,7 @@ def derived_statuses(route: Any, method: str) -> set[int]:
         statuses.update(WITH_BODY)
     if method in WRITES:
         statuses.add(409)
-    dependants = [route.dependant, *_dependencies(route.dependant)]
+    dependants = [route.dependant, *sub_dependants(route.dependant)]
     if any(d.path_params for d in dependants):
         statuses.update(WITH_PATH)
     if any(p.alias.lower() == "if-match" for d in dependants for p in d.header_params):
