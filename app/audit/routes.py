@@ -11,6 +11,7 @@ from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
+from app.core.params import check_order
 from app.core.schemas import SaneDateTime
 
 router = APIRouter(tags=["audit"])
@@ -38,6 +39,7 @@ async def list_audit_events(
     """Authenticated requests, newest first (admins only)."""
     if not may_read_audit_log(actor):
         raise NotAuditReader()
+    check_order(since, until, names=("since", "until"))
     rows, total = await audit.list_events(
         session, user=user, path=path, since=since, until=until, page=page, per_page=per_page
     )

@@ -1,5 +1,6 @@
 """Passwords, signed tokens, sign-in throttling and the users behind tokens."""
 
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from functools import cache
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +23,7 @@ from app.auth.errors import (
 )
 from app.auth.models import LoginFailure, RevokedToken, User
 from app.core.config import get_settings
+from app.core.throttle import seconds_until_allowed
 
 ALGORITHM = "HS256"
 ISSUER = "referral-directory"
@@ -146,16 +148,15 @@ async def check_throttle(session: AsyncSession, *, account: str, client: str) ->
     Keyed by account and client together: guessing from one place slows only that place, and
     neither the account's owner elsewhere nor other accounts are locked out."""
     settings = get_settings()
-    since = datetime.now(UTC) - timedelta(minutes=settings.login_failure_window_minutes)
-    failures = await session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(
-            LoginFailure.account == account, LoginFailure.client == client, LoginFailure.at >= since
-        )
+    wait = await seconds_until_allowed(
+        session,
+        LoginFailure.at,
+        where=and_(LoginFailure.account == account, LoginFailure.client == client),
+        limit=settings.login_failure_limit,
+        window=timedelta(minutes=settings.login_failure_window_minutes),
     )
-    if failures is not None and failures >= settings.login_failure_limit:
-        raise TooManySignIns(minutes=settings.login_failure_window_minutes)
+    if wait is not None:
+        raise TooManySignIns(minutes=math.ceil(wait / 60), retry_after=wait)
 
 
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:

@@ -97,6 +97,10 @@ class AppError(Exception):
             for e in errors or []
         ]
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the error adds."""
+        return {}
+
     def body(self, lang: str) -> dict[str, Any]:
         """The problem members this error adds to `type`, `title`, `status` and `instance`."""
         detail = self.detail_bn if lang == "bn" and self.detail_bn else self.detail
@@ -118,6 +122,9 @@ class Unauthorized(AppError):
     code = "not-authenticated"
     en = "Sign in first: send a valid bearer token."
     bn = "আগে সাইন ইন করুন: বৈধ বেয়ারার টোকেন পাঠান।"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
@@ -172,6 +179,14 @@ class TooManyRequests(AppError):
     code = "too-many-requests"
     en = "Too many requests; try again later."
     bn = "অনেক বেশি অনুরোধ; পরে আবার চেষ্টা করুন।"
+
+    def __init__(self, *args: Any, retry_after: int | None = None, **params: Any) -> None:
+        super().__init__(*args, **params)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """`Retry-After`, in seconds, when the limit knows when it frees."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class InvalidField(AppError):
@@ -266,8 +281,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_app_error(request: Request, exc: AppError) -> JSONResponse:
         fields = exc.body(preferred_language(request))
         response = problem(request, exc.status, code=exc.code, **fields)
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
+        response.headers.update(exc.headers())
         return response
 
     @app.exception_handler(RequestValidationError)

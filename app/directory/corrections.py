@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.context import touch
 from app.auth.actor import Actor
 from app.core.config import get_settings
 from app.core.pagination import fetch_page
+from app.core.throttle import seconds_until_allowed
 from app.directory import contacts, locations, lookups, organizations, services
 from app.directory.errors import (
     AlreadyDecided,
@@ -73,14 +74,15 @@ def _current_value(record: Any, field: str) -> str | None:
 async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str) -> Correction:
     """Queue a correction for the district's admins; nothing changes until one accepts it."""
     settings = get_settings()
-    since = datetime.now(UTC) - timedelta(hours=1)
-    recent = await session.scalar(
-        select(func.count())
-        .select_from(Correction)
-        .where(Correction.client == client, Correction.created_at >= since)
+    wait = await seconds_until_allowed(
+        session,
+        Correction.created_at,
+        where=Correction.client == client,
+        limit=settings.correction_limit_per_hour,
+        window=timedelta(hours=1),
     )
-    if recent is not None and recent >= settings.correction_limit_per_hour:
-        raise TooManySuggestions()
+    if wait is not None:
+        raise TooManySuggestions(retry_after=wait)
     if data.field not in CORRECTABLE[data.resource_type]:
         fields = ", ".join(CORRECTABLE[data.resource_type])
         raise NotCorrectable(resource_type=data.resource_type, fields=fields)

@@ -12,6 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.pagination import PageNumber, PerPage
+from app.core.params import (
+    MAX_PLACE_LENGTH,
+    MAX_SEARCH_LENGTH,
+    PLACE_DESCRIPTION,
+    SEARCH_DESCRIPTION,
+)
 from app.core.schemas import SaneDateTime
 from app.directory.errors import (
     AmbiguousPlace,
@@ -35,8 +41,6 @@ from app.gazetteer.service import find_places, preferred_place
 from search.query import ADMIN_LEVELS, FACETS, AdminLevel, BBox, Point, ServiceQuery
 from search.text import clean_text
 
-MAX_SEARCH_LENGTH = 200
-
 
 class SearchParams(BaseModel):
     """The query parameters of the search endpoints, as the client sent them (types and ranges
@@ -56,7 +60,9 @@ class SearchParams(BaseModel):
         }
     )
 
-    search: str | None = Field(default=None, description="Full-text search, English or Bangla.")
+    search: str | None = Field(
+        default=None, max_length=MAX_SEARCH_LENGTH, description=SEARCH_DESCRIPTION
+    )
     page: PageNumber = 1
     per_page: PerPage = 20
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84).")
@@ -64,12 +70,24 @@ class SearchParams(BaseModel):
     radius_km: float | None = Field(
         default=None, gt=0, description="Radius around lat/lng or near, in km."
     )
-    near: str | None = Field(default=None, description="Place name or pcode instead of lat/lng.")
+    near: str | None = Field(
+        default=None,
+        max_length=MAX_PLACE_LENGTH,
+        description=f"Instead of lat/lng: a {PLACE_DESCRIPTION}",
+    )
     bbox: str | None = Field(default=None, description="minLng,minLat,maxLng,maxLat")
-    division: str | None = Field(default=None, description="Division pcode or name.")
-    district: str | None = Field(default=None, description="District pcode or name.")
-    upazila: str | None = Field(default=None, description="Upazila pcode or name.")
-    union: str | None = Field(default=None, description="Union pcode or name.")
+    division: str | None = Field(
+        default=None, max_length=MAX_PLACE_LENGTH, description=f"Division: {PLACE_DESCRIPTION}"
+    )
+    district: str | None = Field(
+        default=None, max_length=MAX_PLACE_LENGTH, description=f"District: {PLACE_DESCRIPTION}"
+    )
+    upazila: str | None = Field(
+        default=None, max_length=MAX_PLACE_LENGTH, description=f"Upazila: {PLACE_DESCRIPTION}"
+    )
+    union: str | None = Field(
+        default=None, max_length=MAX_PLACE_LENGTH, description=f"Union: {PLACE_DESCRIPTION}"
+    )
     category: str | None = Field(default=None, description="Category codes, comma-separated (OR).")
     free_of_cost: bool | None = Field(default=None, description="Only free services.")
     sort: Literal["relevance", "distance", "name"] | None = Field(
@@ -196,7 +214,7 @@ async def build_service_query(session: AsyncSession, params: SearchParams) -> Se
             raise RadiusTooLarge(limit=settings.max_radius_km)
     text = None
     if params.search is not None:
-        text = clean_text(params.search)[:MAX_SEARCH_LENGTH] or None
+        text = clean_text(params.search) or None
     sort = params.sort or ("relevance" if text else "distance" if point else "name")
     if sort == "distance" and point is None:
         raise DistanceNeedsPoint()

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import OptionalActor
@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
 from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
+from app.core.params import SearchText
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
 from app.directory.params import SearchParams, SearchParamsDep, build_service_query
@@ -150,7 +151,7 @@ async def read_service(session: SessionDep, service_id: str, viewer: ViewerDep) 
 )
 async def list_organizations(
     session: SessionDep,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: SearchText = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
     full_service: bool = False,
@@ -223,7 +224,7 @@ async def list_taxonomy_terms(
     session: SessionDep,
     taxonomy_id: uuid.UUID | None = None,
     parent_id: uuid.UUID | None = None,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: SearchText = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Page[TaxonomyTermRead]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.cache import TTLCache
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
+from app.core.params import MAX_SEARCH_LENGTH
 from app.directory.models import Phone, Service, TaxonomyTerm
 from app.directory.params import SearchParams, build_service_query
 from app.directory.service import parse_id
@@ -216,7 +217,9 @@ class Filters:
     @classmethod
     def from_query(cls, params: Any) -> "Filters":
         values = {
-            name: (params.get(name) or "").strip()[:200] for name in KEPT if name != "free_of_cost"
+            name: (params.get(name) or "").strip()[:MAX_SEARCH_LENGTH]
+            for name in KEPT
+            if name != "free_of_cost"
         }
         free = (params.get("free_of_cost") or "").lower() in ("1", "true", "on", "yes")
         try:

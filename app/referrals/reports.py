@@ -6,7 +6,7 @@ import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import ColumnElement, Float, and_, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from app.referrals.matching import quota_used
 from app.referrals.models import MouService, Referral, ReferralEvent
 from app.referrals.policy import report_reach
 from app.referrals.referrals import overdue_condition
+from app.referrals.schemas import RejectionCode
 
 GROUPS: dict[str, Any] = {
     "status": Referral.status,
@@ -206,8 +207,9 @@ async def quota_use(
 
 
 def to_csv(report: dict[str, Any]) -> str:
-    """The report's rows as CSV (rejection reasons as one column per reason)."""
-    reasons = sorted({code for row in report["rows"] for code in row["rejected_by_reason"]})
+    """The report's rows as CSV: rejections by reason as one column per reason, every reason
+    always (the same columns whatever the period holds)."""
+    reasons = get_args(RejectionCode)
     columns = [
         *report["group_by"],
         *COUNTS,
@@ -219,6 +221,7 @@ def to_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in report["rows"]:
-        flat = {**row, **{f"rejected_{c}": n for c, n in row["rejected_by_reason"].items()}}
+        by_reason = {f"rejected_{c}": row["rejected_by_reason"].get(c, 0) for c in reasons}
+        flat = {**row, **by_reason}
         writer.writerow(["" if flat.get(c) is None else flat.get(c, 0) for c in columns])
     return buffer.getvalue()

@@ -10,7 +10,8 @@ from app.auth.deps import CurrentActor
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
-from app.core.schemas import SaneDate, SaneDateTime
+from app.core.params import PeriodDep, PlaceText
+from app.core.schemas import SaneDateTime
 from app.directory.lookups import resolve_district
 from app.referrals import lifecycle, mous, notifications, referrals, reports
 from app.referrals.deps import LockedReferralDep, MouDep, ReferralDep
@@ -168,11 +169,10 @@ def _group_by(raw: str | None) -> list[str]:
 async def report_referrals(
     session: SessionDep,
     actor: CurrentActor,
-    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
-    to: SaneDate | None = None,
+    period: PeriodDep,
     mou_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
-    district: Annotated[str | None, Query(max_length=100)] = None,
+    district: PlaceText = None,
     group_by: Annotated[
         str | None,
         Query(
@@ -191,7 +191,11 @@ async def report_referrals(
         actor,
         group_by=_group_by(group_by),
         filters=reports.ReportFilter(
-            since=from_, until=to, mou_id=mou_id, organization_id=organization_id, district=pcode
+            since=period.since,
+            until=period.until,
+            mou_id=mou_id,
+            organization_id=organization_id,
+            district=pcode,
         ),
     )
     return _render(report, format)
@@ -202,8 +206,7 @@ async def report_mou(
     session: SessionDep,
     actor: CurrentActor,
     mou: MouDep,
-    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
-    to: SaneDate | None = None,
+    period: PeriodDep,
     group_by: Annotated[str | None, Query(max_length=200)] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
@@ -212,7 +215,7 @@ async def report_mou(
         session,
         actor,
         group_by=_group_by(group_by),
-        filters=reports.ReportFilter(since=from_, until=to, mou_id=mou.id),
+        filters=reports.ReportFilter(since=period.since, until=period.until, mou_id=mou.id),
     )
     report["mou_id"] = str(mou.id)
     report["quotas"] = await reports.quota_use(session, mou.id)

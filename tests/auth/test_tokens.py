@@ -178,6 +178,11 @@ async def test_ten_failures_throttle_that_account_from_that_client_only(
     assert statuses == [401] * limit
     assert after_limit == 429
     assert "Too many" in body["detail"]
+    again = await client.post(
+        "/auth/token", data={"username": account.user.email, "password": PASSWORD}
+    )
+    window = get_settings().login_failure_window_minutes * 60
+    assert 0 < int(again.headers["Retry-After"]) <= window
     assert (await _sign_in(other_client, account.user.email, PASSWORD))[0] == 200
     assert (await _sign_in(client, bystander.user.email, PASSWORD))[0] == 200
 

@@ -132,7 +132,9 @@ async def test_suggestions_are_rate_limited_per_client(
 ) -> None:
     limit = get_settings().correction_limit_per_hour
 
-    statuses = [(await _suggest(public, session)).status_code for _ in range(limit + 1)]
+    responses = [await _suggest(public, session) for _ in range(limit + 1)]
 
-    assert statuses == [202] * limit + [429]
+    assert [r.status_code for r in responses] == [202] * limit + [429]
+    # when the oldest suggestion of the hour leaves the window, at most an hour from now
+    assert 0 < int(responses[-1].headers["Retry-After"]) <= 3600
     assert (await _suggest(client, session)).status_code == 202

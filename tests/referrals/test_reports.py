@@ -2,12 +2,13 @@
 
 import csv
 import io
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.referrals.schemas import RejectionCode
 from tests.accounts import Account, make_account
 from tests.referrals.helpers import make_mou, parties, refer, service_id
 from tests.referrals.test_lifecycle import move, payload
@@ -104,7 +105,13 @@ async def test_csv_export(client: AsyncClient, session: AsyncSession) -> None:
     assert {row["status"]: int(row["sent"]) for row in rows} == {
         "accepted": 1, "cancelled": 1, "completed": 2, "rejected": 2, "requested": 1,
     }  # fmt: skip
-    assert "rejected_no_capacity" in rows[0]
+    rejected = {row["status"]: row for row in rows}["rejected"]
+    assert rejected["rejected_no_capacity"] == "2"  # both rejections of CASES
+    # every reason has its column, whatever the period holds
+    assert rejected["rejected_out_of_area"] == "0"
+    assert [c for c in rows[0] if c.startswith("rejected_")] == [
+        f"rejected_{code}" for code in get_args(RejectionCode)
+    ]
 
 
 async def test_the_mou_report_shows_quota_use(client: AsyncClient, session: AsyncSession) -> None:
