@@ -27,7 +27,7 @@ from app.core.middleware import (
     SecurityHeaders,
     SplitCORS,
 )
-from app.core.openapi import install_openapi
+from app.core.openapi import install_openapi, operation_id
 from app.core.startup import check_bengali_trigrams
 from app.core.strict_params import reject_unknown_parameters
 from app.core.transaction import RequestTransactions
@@ -95,6 +95,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(require_media_type), Depends(reject_unknown_parameters)],
+        generate_unique_id_function=operation_id,
     )
     # innermost: its commit failures and problems pass through compression, CORS and headers
     app.add_middleware(RequestTransactions, sessions=sessions, recorder=AuditRecorder())

@@ -83,6 +83,13 @@ def raises(*statuses: int) -> Callable[[F], F]:
     return mark
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name (`search_services`), without FastAPI's
+    path and method suffix, so that generated clients read well and keep their names when a
+    path changes."""
+    return route.name
+
+
 def sub_dependants(dependant: Dependant) -> Iterator[Dependant]:
     """Every dependency of an operation or dependency, and theirs, depth first."""
     for sub in dependant.dependencies:

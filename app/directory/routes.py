@@ -27,7 +27,7 @@ from app.directory.schemas import (
 from app.directory.search_engine import search_backend
 from search.backend import SearchBackend
 
-router = APIRouter()
+router = APIRouter(tags=["directory"])
 # what other origins may call (SplitCORS): every read here is public
 cross_origin = CrossOrigin()
 

@@ -20,9 +20,11 @@ from app.referrals.models import Mou, Referral, ReferralStatus
 from app.referrals.schemas import (
     MouCreate,
     MouRead,
+    MouReport,
     MouUpdate,
     ReferralCreate,
     ReferralRead,
+    ReferralReport,
     Transition,
     WebhookWrite,
 )
@@ -157,6 +159,17 @@ async def transition_referral(
     return _referral(referral, with_events=True)
 
 
+def _report_response(model: type[ReferralReport]) -> dict[int | str, dict[str, Any]]:
+    """A report's 200 in the OpenAPI: the report as JSON, or its rows as CSV (`format=csv`)."""
+    return {
+        200: {
+            "model": model,
+            "description": "The report as JSON, or its rows as CSV with format=csv.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+
+
 def _group_by(raw: str | None) -> list[str]:
     names = [name.strip() for name in (raw or "").split(",") if name.strip()]
     unknown = [n for n in names if n not in reports.GROUPS]
@@ -165,7 +178,7 @@ def _group_by(raw: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-@router.get("/reports/referrals")
+@router.get("/reports/referrals", responses=_report_response(ReferralReport))
 async def report_referrals(
     session: SessionDep,
     actor: CurrentActor,
@@ -201,7 +214,7 @@ async def report_referrals(
     return _render(report, format)
 
 
-@router.get("/mous/{mou_id}/report")
+@router.get("/mous/{mou_id}/report", responses=_report_response(MouReport))
 async def report_mou(
     session: SessionDep,
     actor: CurrentActor,

@@ -325,3 +325,70 @@ class ReferralRead(BaseModel):
 
 class WebhookWrite(Body):
     url: HttpUrl
+
+
+# a count in a report: a number, or `<5` where a small cell is hidden from a non-party (a
+# pattern rather than a Literal: openapi-python-client 0.29 cannot parse an integer-or-const)
+Count = Annotated[
+    int | Annotated[str, Field(pattern=r"^<5$")],
+    Field(description="a count, or `<5` where it is hidden"),
+]
+
+
+class ReportRow(BaseModel):
+    """One group's counts; a group key is present when `group_by` names it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = None
+    category: str | None = None
+    provider: uuid.UUID | None = Field(default=None, description="the provider organization")
+    mou: uuid.UUID | None = Field(default=None, description="the MoU (null: outside any)")
+    sex: str | None = None
+    age_band: str | None = None
+    month: str | None = Field(default=None, description="YYYY-MM, in Bangladesh time")
+    sent: Count
+    accepted: Count
+    accepted_within_sla: Count
+    rejected: Count
+    completed: Count
+    failed: Count
+    cancelled: Count
+    overdue: Count
+    free_of_cost_honoured: Count
+    free_of_cost_not_honoured: Count
+    median_hours_to_accept: float | None
+    median_sla_hours: float | None
+    rejected_by_reason: dict[str, Count]
+
+
+class ReferralReport(BaseModel):
+    """Referral counts per group (`group_by`), or one row for all the referrals reported on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group_by: list[str]
+    suppressed_below: int | None = Field(
+        description="counts under this read `<5` (null: nothing is hidden from the caller)"
+    )
+    rows: list[ReportRow]
+
+
+class QuotaUse(BaseModel):
+    """A service an MoU covers, its quota and the referrals counted against it this period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mou_service_id: uuid.UUID
+    category: str
+    service_id: uuid.UUID | None
+    quota: int | None
+    quota_period: str | None
+    used_this_period: int
+
+
+class MouReport(ReferralReport):
+    """The referral report of one MoU, with the use of its quotas."""
+
+    mou_id: uuid.UUID
+    quotas: list[QuotaUse]

@@ -8,7 +8,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.referrals.schemas import RejectionCode
+from app.referrals.schemas import MouReport, ReferralReport, RejectionCode
 from tests.accounts import Account, make_account
 from tests.referrals.helpers import make_mou, parties, refer, service_id
 from tests.referrals.test_lifecycle import move, payload
@@ -44,7 +44,11 @@ async def _scenario(client: AsyncClient, session: AsyncSession) -> tuple[str, Ac
 async def _report(client: AsyncClient, account: Account, **params: Any) -> Any:
     response = await client.get("/reports/referrals", params=params, headers=account.headers)
     assert response.status_code == 200, response.text
-    return response.json() if params.get("format") != "csv" else response.text
+    if params.get("format") == "csv":
+        return response.text
+    # the report is what the OpenAPI documents (ReferralReport: no field more, none less)
+    ReferralReport.model_validate(response.json())
+    return response.json()
 
 
 async def test_counts_by_sex_match_a_hand_count(client: AsyncClient, session: AsyncSession) -> None:
@@ -118,6 +122,8 @@ async def test_the_mou_report_shows_quota_use(client: AsyncClient, session: Asyn
     mou_id, _, provider = await _scenario(client, session)
 
     report = (await client.get(f"/mous/{mou_id}/report", headers=provider.headers)).json()
+
+    MouReport.model_validate(report)
 
     assert report["quotas"][0]["quota"] == 50
     assert report["quotas"][0]["used_this_period"] == len(CASES)
