@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing: Debian packages for PostgreSQL 15 + PostGIS 3, Caddy (unpacked), and the
-# project's virtualenv. With --browser (`make test` only; `make run` needs no browser) also Debian's
-# Chromium with Latin and Bangla fonts, and axe-core unpacked into .data/axe-core.
+# Installs what is missing: Debian packages for PostgreSQL 15 + PostGIS 3, curl and jq, Caddy
+# (unpacked), and the project's virtualenv. With --browser (`make test` only; `make run` needs no
+# browser) also Debian's Chromium with Latin and Bangla fonts, and axe-core in .data/axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/npm-pinned.sh
@@ -23,6 +23,8 @@ need=()
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 [[ -x $PG_BIN/initdb ]] || need+=(postgresql-15)
 [[ -f /usr/share/postgresql/15/extension/postgis-3.control ]] || need+=(postgresql-15-postgis-3)
+# the README's examples (and the test that runs them) use curl and jq
+for tool in curl jq; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if ((browser)); then
   # the browser tests render English and Bangla pages: Chromium brings no fonts of its own
   for package in chromium fonts-liberation fonts-lohit-beng-bengali; do

@@ -1,7 +1,11 @@
 """Test database built by the migrations and the seed loader; each test runs in a rolled-back
 transaction against real PostgreSQL + PostGIS."""
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -35,15 +39,38 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
+def migrate(url: str) -> None:
+    config = Config("alembic.ini")
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def database_of_its_own(url: str, purpose: str, *load_seed: str) -> str:
+    """`<name>_<purpose>_test` beside the test database `url`, built like it (migrations, then
+    `directory load-seed` with the options `load_seed`), for a server process that may change
+    it; its URL."""
+    parsed = make_url(url)
+    name = str(parsed.database).removesuffix("_test")
+    own = parsed.set(database=f"{name}_{purpose}_test").render_as_string(hide_password=False)
+    recreate_database(own)
+    migrate(own)
+    seeded = subprocess.run(
+        [Path(sys.executable).parent / "directory", "load-seed", *load_seed],
+        env={**os.environ, "DATABASE_URL": own},
+        capture_output=True,
+        text=True,
+    )
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    return own
+
+
 @pytest.fixture(scope="session")
 def database_url() -> str:
     """A fresh test database: migrations to head, then the seed directory via the CLI."""
     url = get_settings().database_url
     recreate_database(url)
-    config = Config("alembic.ini")
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    migrate(url)
     result = CliRunner().invoke(cli, ["load-seed"])
     assert result.exit_code == 0, result.output
     return url

@@ -13,17 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.service import issue_token
 from app.directory.models import Organization
 from tests.accounts import PASSWORD_HASH
-from tests.conftest import recreate_database
+from tests.conftest import database_of_its_own
 from tests.serving import serve
 
 BIN = Path(sys.executable).parent
@@ -60,25 +57,7 @@ def _tokens(url: str) -> dict[str, str]:
 def fuzzed_api(database_url: str) -> Iterator[tuple[str, dict[str, str], Path]]:
     """The API served by its own process on `<name>_fuzz_test`, built like the test
     database; its base URL, tokens by role and its log file."""
-    url = make_url(database_url)
-    name = str(url.database).removesuffix("_test")
-    fuzz_url = url.set(database=f"{name}_fuzz_test").render_as_string(hide_password=False)
-    recreate_database(fuzz_url)
-    config = Config("alembic.ini")
-    config.attributes["database_url"] = fuzz_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
-    env = {
-        **os.environ,
-        "DATABASE_URL": fuzz_url,
-        # the limits would answer most fuzzed sign-ins and suggestions with 429
-        "LOGIN_FAILURE_LIMIT": "1000000",
-        "CORRECTION_LIMIT_PER_HOUR": "1000000",
-    }
-    seeded = subprocess.run(
-        [BIN / "directory", "load-seed"], env=env, capture_output=True, text=True
-    )
-    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    fuzz_url = database_of_its_own(database_url, "fuzz")
     tokens = _tokens(fuzz_url)
     log = Path(".data/fuzz-server.log")
     # the limits would answer most fuzzed sign-ins and suggestions with 429
