@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.directory.corrections import CORRECTABLE
+from app.directory.write_schemas import CORRECTABLE
 from tests.conftest import database_of_its_own
 from tests.serving import ROOT, Server, serve
 

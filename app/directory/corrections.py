@@ -26,6 +26,7 @@ from app.directory.errors import (
 from app.directory.models import Correction, Location, Organization, Phone, Service
 from app.directory.policy import may_moderate, moderation_reach
 from app.directory.write_schemas import (
+    CORRECTABLE,
     CorrectionCreate,
     LocationUpdate,
     OrganizationUpdate,
@@ -33,31 +34,6 @@ from app.directory.write_schemas import (
     ServiceUpdate,
 )
 
-# The fields a correction may propose, per kind of record (all plain text or numbers).
-CORRECTABLE: dict[str, tuple[str, ...]] = {
-    "organization": (
-        "name",
-        "name_bn",
-        "alternate_name",
-        "description",
-        "description_bn",
-        "email",
-        "website",
-    ),
-    "service": (
-        "name",
-        "name_bn",
-        "description",
-        "description_bn",
-        "url",
-        "email",
-        "fees_description",
-        "eligibility_description",
-        "application_process",
-    ),
-    "location": ("name", "name_bn", "description", "description_bn", "transportation"),
-    "phone": ("number", "description", "description_bn"),
-}
 MODELS: dict[str, type[Any]] = {
     "organization": Organization,
     "service": Service,

@@ -262,7 +262,7 @@ class TooManySuggestions(TooManyAttempts):
 class NotCorrectable(InvalidField):
     field = "field"
     en = "a {resource_type} correction may change: {fields}"
-    bn = "এই ক্ষেত্রটি সংশোধনযোগ্য নয়"
+    bn = "{resource_type} সংশোধনে বদলানো যায় শুধু: {fields}"
 
 
 class NotModerator(Forbidden):

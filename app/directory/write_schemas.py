@@ -248,13 +248,46 @@ def check_schedule(
 
 CorrectableType = Literal["organization", "service", "location", "phone"]
 
+# The fields a correction may propose, per kind of record (all plain text or numbers).
+CORRECTABLE: dict[str, tuple[str, ...]] = {
+    "organization": (
+        "name",
+        "name_bn",
+        "alternate_name",
+        "description",
+        "description_bn",
+        "email",
+        "website",
+    ),
+    "service": (
+        "name",
+        "name_bn",
+        "description",
+        "description_bn",
+        "url",
+        "email",
+        "fees_description",
+        "eligibility_description",
+        "application_process",
+    ),
+    "location": ("name", "name_bn", "description", "description_bn", "transportation"),
+    "phone": ("number", "description", "description_bn"),
+}
+
 
 class CorrectionCreate(Write):
     """A suggested correction: which field of which public entry, and what it should say."""
 
     resource_type: CorrectableType
     resource_id: uuid.UUID
-    field: Annotated[str, Field(pattern=r"^[a-z_0-9]{1,40}$")]
+    field: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z_0-9]{1,40}$",
+            description="The field to change; by resource_type: "
+            + "; ".join(f"{kind}: {', '.join(fields)}" for kind, fields in CORRECTABLE.items()),
+        ),
+    ]
     proposed_value: Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=1000)]
     comment: Annotated[str, AfterValidator(clean_text), Field(max_length=1000)] | None = None
 
