@@ -39,6 +39,7 @@ from app.directory.search_engine import (
     discard_outbox_periodically,
     keep_meilisearch_in_step,
 )
+from app.gazetteer import routes as gazetteer_routes
 from app.health import router as health_router
 from app.portal.routes import install_portal
 from app.referrals import routes as referral_routes
@@ -51,6 +52,7 @@ logger = logging.getLogger("app")
 # says in `cross_origin` which of its reads are not public (SplitCORS)
 ROUTE_MODULES = (
     directory_routes,
+    gazetteer_routes,
     maintenance_routes,
     correction_routes,
     audit_routes,

@@ -57,3 +57,12 @@ async def search(client: AsyncClient, **params: Any) -> Json:
 def ids(body: Json) -> set[str]:
     """The ids of a page's contents."""
     return {item["id"] for item in body["contents"]}
+
+
+def facet_counts(body: Json, facet: str) -> dict[str, int]:
+    """A facet of a page as {code: count}, after checking that its values come in the
+    documented order (most counted first, then by code) and each carries a name."""
+    values = body["facets"][facet]
+    assert values == sorted(values, key=lambda value: (-value["count"], value["code"]))
+    assert all(value["name"] for value in values)
+    return {value["code"]: value["count"] for value in values}

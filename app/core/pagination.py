@@ -3,7 +3,7 @@
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,21 @@ R = TypeVar("R")
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
+
+
+class FacetValue(BaseModel):
+    """One value of a facet, with its names and how many of the matches have it."""
+
+    code: str = Field(
+        description="pcode (division, district, upazila, union), category code (category), "
+        "or `true` / `false` (free_of_cost)"
+    )
+    name: str = Field(description="English name")
+    name_bn: str | None = Field(default=None, description="Bangla name; absent where unknown")
+    count: int = Field(ge=1, description="matching services with this value")
+
+
+Facets = dict[str, list[FacetValue]]
 
 
 class Page(BaseModel, Generic[T]):
@@ -25,7 +40,11 @@ class Page(BaseModel, Generic[T]):
     last_page: bool
     empty: bool
     contents: list[T]
-    facets: dict[str, dict[str, int]] | None = None
+    facets: Facets | None = Field(
+        default=None,
+        description="With `facets=`: each requested facet's values, counted after all filters, "
+        "most counted first, then by code; values no match has are left out.",
+    )
 
     @classmethod
     def build(
@@ -35,7 +54,7 @@ class Page(BaseModel, Generic[T]):
         total: int,
         page: int,
         per_page: int,
-        facets: dict[str, dict[str, int]] | None = None,
+        facets: Facets | None = None,
     ) -> "Page[T]":
         meta = page_meta(total=total, page=page, per_page=per_page, size=len(contents))
         return cls(**meta, contents=contents, facets=facets)

@@ -94,7 +94,11 @@ class SearchParams(BaseModel):
         default=None,
         description="relevance (default with search), distance (default with a point), name.",
     )
-    facets: str | None = Field(default=None, description=f"Comma list of: {', '.join(FACETS)}.")
+    facets: str | None = Field(
+        default=None,
+        description=f"Comma list of: {', '.join(FACETS)}; the page then carries `facets`, each "
+        "facet's values with their code, English and Bangla names and count.",
+    )
     organization_id: uuid.UUID | None = None
     taxonomy_term_id: uuid.UUID | None = None
     taxonomy_id: uuid.UUID | None = None

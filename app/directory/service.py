@@ -20,6 +20,7 @@ from app.directory.errors import (
     TaxonomyNotFound,
     TaxonomyTermNotFound,
 )
+from app.directory.facets import name_facets
 from app.directory.models import (
     Attribute,
     Location,
@@ -229,7 +230,11 @@ async def search_service_list(
         total=result.total, page=query.page, per_page=query.per_page, size=len(contents)
     )
     if query.facets:
-        meta["facets"] = result.facets
+        facets = await name_facets(session, result.facets)
+        meta["facets"] = {
+            name: [value.model_dump(exclude_none=True) for value in values]
+            for name, values in facets.items()
+        }
     head = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1]
     return f'{head},"contents":[{",".join(contents)}]}}'.encode()
 
@@ -265,7 +270,7 @@ async def search_services_full(
         total=result.total,
         page=query.page,
         per_page=query.per_page,
-        facets=result.facets if query.facets else None,
+        facets=await name_facets(session, result.facets) if query.facets else None,
     )
 
 

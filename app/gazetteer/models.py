@@ -45,7 +45,14 @@ class AdminAreaName(Base):
     """Every known spelling of an area (English, HDX, Bangla, variants) with its search key."""
 
     __tablename__ = "admin_area_name"
-    __table_args__ = (Index("ix_admin_area_name_name_key", "name_key"),)
+    __table_args__ = (
+        # text_pattern_ops: equality and the LIKE prefixes of place pickers, in any collation
+        Index(
+            "ix_admin_area_name_name_key",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pcode: Mapped[str] = mapped_column(

@@ -2,14 +2,21 @@
 units."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from geoalchemy2.functions import ST_X, ST_Y
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.core.cache import TTLCache
+from app.core.pagination import Page, fetch_page
+from app.gazetteer.errors import SearchOrLevelRequired
 from app.gazetteer.models import AdminArea, AdminAreaName
+from app.gazetteer.schemas import PlaceRead, PlaceRef
+from search.query import ADMIN_LEVELS, AdminLevel
 from search.text import search_key
 
 PCODE = re.compile(r"^BD[0-9]{0,8}$", re.IGNORECASE)
@@ -71,3 +78,86 @@ def preferred_place(places: list[Place]) -> list[Place]:
         if found:
             return found
     return []
+
+
+def _prefix_pattern(key: str) -> str:
+    """A LIKE pattern of the strings that begin with `key`, its wildcards escaped."""
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def list_places(
+    session: AsyncSession,
+    *,
+    search: str | None,
+    level: AdminLevel | None,
+    page: int,
+    per_page: int,
+) -> Page[PlaceRead]:
+    """Units (of `level`, if given) whose pcode is `search` or one of whose names begins with it,
+    in any spelling: exact matches first, then districts, upazilas, unions and divisions, then
+    by name. Without `search`, every unit of `level` by name; without either,
+    `SearchOrLevelRequired`."""
+    key = search_key(search) if search else ""
+    if not key and level is None:
+        raise SearchOrLevelRequired()
+    conditions: list[Any] = [
+        AdminArea.level == level if level else AdminArea.level.in_(ADMIN_LEVELS)
+    ]
+    order: list[Any] = []
+    if key:
+        by_name = select(AdminAreaName.pcode)
+        found: ColumnElement[bool] = AdminArea.pcode.in_(
+            by_name.where(AdminAreaName.name_key.like(_prefix_pattern(key)))
+        )
+        exact: ColumnElement[bool] = AdminArea.pcode.in_(
+            by_name.where(AdminAreaName.name_key == key)
+        )
+        if PCODE.match(key):
+            found = or_(found, AdminArea.pcode == key.upper())
+            exact = or_(exact, AdminArea.pcode == key.upper())
+        rank = {name: i for i, name in enumerate(NEAR_PREFERENCE)}
+        conditions.append(found)
+        order = [exact.desc(), case(rank, value=AdminArea.level)]
+    query = (
+        select(AdminArea.pcode)
+        .where(*conditions)
+        .order_by(*order, AdminArea.name_en, AdminArea.pcode)
+    )
+    pcodes, total = await fetch_page(session, query, page=page, per_page=per_page)
+    return Page[PlaceRead].build(
+        contents=await _place_reads(session, pcodes), total=total, page=page, per_page=per_page
+    )
+
+
+async def _place_reads(session: AsyncSession, pcodes: Sequence[str]) -> list[PlaceRead]:
+    """The units of these pcodes, in their order, each with its parent (a division's is the
+    country, which is left out)."""
+    parent = aliased(AdminArea)
+    stmt = (
+        select(
+            AdminArea.pcode,
+            AdminArea.level,
+            AdminArea.name_en,
+            AdminArea.name_bn,
+            ST_Y(AdminArea.centroid),
+            ST_X(AdminArea.centroid),
+            parent.pcode,
+            parent.level,
+            parent.name_en,
+            parent.name_bn,
+        )
+        .outerjoin(
+            parent,
+            and_(parent.pcode == AdminArea.parent_pcode, parent.level.in_(ADMIN_LEVELS)),
+        )
+        .where(AdminArea.pcode.in_(pcodes))
+    )
+    places = {}
+    for pcode, level, name, name_bn, lat, lng, *up in (await session.execute(stmt)).tuples():
+        above = None
+        if up[0] is not None:
+            above = PlaceRef(pcode=up[0], level=up[1], name=up[2], name_bn=up[3])
+        places[pcode] = PlaceRead(
+            pcode=pcode, level=level, name=name, name_bn=name_bn, parent=above, lat=lat, lng=lng
+        )
+    return [places[pcode] for pcode in pcodes]

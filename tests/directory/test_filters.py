@@ -4,7 +4,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api import ids, search
+from tests.api import facet_counts, ids, search
 from tests.builders import make_service
 
 
@@ -172,7 +172,7 @@ async def test_facet_counts_equal_the_totals_of_the_filtered_search(
     base = {"district": "Jashore"} if parameter != "district" else {"division": "Khulna"}
     body = await search(client, **base, facets=facet)
 
-    counts = body["facets"][facet]
+    counts = facet_counts(body, facet)
     assert counts and all(count > 0 for count in counts.values())
     for value, count in list(counts.items())[:8]:
         filtered = await search(client, **base, **{parameter: value})
@@ -184,8 +184,24 @@ async def test_facets_are_computed_after_all_filters(client: AsyncClient) -> Non
         client, district="Satkhira", category="law_enforcement", facets="category,free_of_cost"
     )
 
-    assert body["facets"]["category"]["law_enforcement"] == body["total_items"]
-    assert sum(body["facets"]["free_of_cost"].values()) == body["total_items"]
+    assert facet_counts(body, "category")["law_enforcement"] == body["total_items"]
+    assert sum(facet_counts(body, "free_of_cost").values()) == body["total_items"]
+
+
+async def test_a_district_facet_names_the_district_in_english_and_bangla(
+    client: AsyncClient,
+) -> None:
+    body = await search(client, district="Jessore", facets="district,category")
+
+    jashore = [value for value in body["facets"]["district"] if value["code"] == "BD4041"]
+    assert jashore == [
+        {"code": "BD4041", "name": "Jashore", "name_bn": "যশোর", "count": body["total_items"]}
+    ]
+    legal_aid = [value for value in body["facets"]["category"] if value["code"] == "legal_aid"]
+    assert legal_aid[0]["name_bn"] == "আইনগত সহায়তা"
+    # the fully nested page carries the same facets
+    full = await search(client, district="Jessore", facets="district,category", full="true")
+    assert full["facets"] == body["facets"]
 
 
 @pytest.mark.parametrize(

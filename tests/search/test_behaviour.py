@@ -26,7 +26,7 @@ from search.models import SearchOutbox
 from search.postgres import PostgresSearch
 from search.refresh import refresh
 from search.sync import apply_changes, drain_once, load_sources, task_waiter
-from tests.api import Json, api_client
+from tests.api import Json, api_client, facet_counts
 from tests.builders import make_organization, make_service
 from tests.geo import offset_north
 from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, backend_overrides
@@ -334,11 +334,11 @@ async def test_distance_sort_uses_the_nearest_location(
     # a service at two places found by both is counted once, in the total and in the facets,
     # near a point and by its words anywhere (Meilisearch counts these two ways apart)
     assert body["total_items"] == 2
-    assert body["facets"]["category"] == {"health": 2}
+    assert facet_counts(body, "category") == {"health": 2}
     by_words = await backend.search(search="quorvex", facets="category")
     assert [item["id"] for item in by_words["contents"]] == [str(far.id)]
     assert by_words["total_items"] == 1
-    assert by_words["facets"]["category"] == {"health": 1}
+    assert facet_counts(by_words, "category") == {"health": 1}
 
 
 async def test_bbox(backend: Backend, session: AsyncSession) -> None:
@@ -401,12 +401,54 @@ async def test_facets_or_within_and_across_without_zero_counts(
     )
 
     assert everything["total_items"] == 3
-    assert everything["facets"]["category"] == {"health": 2, "legal_aid": 1, "shelter": 1}
-    assert everything["facets"]["free_of_cost"] == {"false": 2, "true": 1}
+    assert facet_counts(everything, "category") == {"health": 2, "legal_aid": 1, "shelter": 1}
+    assert facet_counts(everything, "free_of_cost") == {"false": 2, "true": 1}
     assert either["total_items"] == 2
-    assert either["facets"]["category"] == {"health": 1, "legal_aid": 1, "shelter": 1}
+    assert facet_counts(either, "category") == {"health": 1, "legal_aid": 1, "shelter": 1}
     assert both["total_items"] == 1
-    assert both["facets"]["category"] == {"health": 1}
+    assert facet_counts(both, "category") == {"health": 1}
+
+
+async def test_facet_values_carry_their_code_and_english_and_bangla_names(
+    backend: Backend, session: AsyncSession
+) -> None:
+    await make_service(
+        session,
+        name="Quorvex legal desk",
+        categories=("legal_aid",),
+        free_of_cost=True,
+        lat=JASHORE[0],
+        lng=JASHORE[1],
+    )
+    await make_service(
+        session,
+        name="Quorvex legal clinic",
+        categories=("legal_aid", "health"),
+        free_of_cost=False,
+        lat=JASHORE[0],
+        lng=JASHORE[1] + 0.005,
+    )
+
+    body = await backend.search(
+        search="quorvex",
+        lat=JASHORE[0],
+        lng=JASHORE[1],
+        radius_km=5,
+        facets="district,category,free_of_cost",
+    )
+
+    assert body["total_items"] == 2
+    assert body["facets"]["district"] == [
+        {"code": "BD4041", "name": "Jashore", "name_bn": "যশোর", "count": 2}
+    ]
+    assert body["facets"]["category"] == [
+        {"code": "legal_aid", "name": "Legal aid", "name_bn": "আইনগত সহায়তা", "count": 2},
+        {"code": "health", "name": "Health care", "name_bn": "স্বাস্থ্যসেবা", "count": 1},
+    ]
+    assert body["facets"]["free_of_cost"] == [
+        {"code": "false", "name": "Not free", "name_bn": "বিনামূল্যে নয়", "count": 1},
+        {"code": "true", "name": "Free of cost", "name_bn": "বিনামূল্যে", "count": 1},
+    ]
 
 
 async def test_facets_are_the_same_on_every_page_and_past_the_end(
@@ -429,7 +471,7 @@ async def test_facets_are_the_same_on_every_page_and_past_the_end(
     assert [len(page["contents"]) for page in pages] == [2, 1, 0]
     assert [page["total_items"] for page in pages] == [3, 3, 3]
     expected = {"health": 2, "legal_aid": 1, "shelter": 1}
-    assert [page["facets"]["category"] for page in pages] == [expected] * 3
+    assert [facet_counts(page, "category") for page in pages] == [expected] * 3
 
 
 async def test_an_unknown_facet_is_a_422(backend: Backend) -> None:

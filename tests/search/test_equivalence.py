@@ -104,7 +104,7 @@ class Answer:
     ids: set[str]
     names: dict[str, str]
     total: int
-    facets: dict[str, dict[str, int]] | None
+    facets: dict[str, list[Json]] | None
 
 
 async def _page(http: AsyncClient, backend: str, params: dict[str, Any]) -> Json:
