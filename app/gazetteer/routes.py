@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
 from app.core.pagination import Page, PageNumber, PerPage
+from app.core.params import MAX_SEARCH_LENGTH
 from app.gazetteer import service as gazetteer
 from app.gazetteer.schemas import PlaceRead
 from search.query import AdminLevel
@@ -26,9 +27,9 @@ async def search_places(
     search: Annotated[
         str | None,
         Query(
-            max_length=200,
+            max_length=MAX_SEARCH_LENGTH,
             description="A pcode, or a name or its beginning in any known spelling (English, "
-            "HDX, Bangla, variants), in any case.",
+            f"HDX, Bangla, variants), in any case; at most {MAX_SEARCH_LENGTH} characters.",
         ),
     ] = None,
     level: Annotated[AdminLevel | None, Query(description="Only units of this level.")] = None,
