@@ -53,7 +53,8 @@ async def test_there_are_at_least_40_services_with_sources(session: AsyncSession
 
     assert len(services) >= 40
     assert all(s.source_note for s in services)
-    assert all(s.name_bn for s in services)
+    # only an OSM facility may lack a Bangla name: none is made up for it
+    assert all(s.name_bn for s in services if s.data_source != "openstreetmap")
 
 
 @pytest.mark.parametrize(
