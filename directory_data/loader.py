@@ -42,6 +42,11 @@ TAXONOMY = Path("taxonomy.yaml")
 HELPLINES_CSV = Path("geo/helplines/bd_helplines.csv")
 HELPLINE_EXTRAS = Path("helplines.yaml")
 OSM_HEALTH_CSV = Path("geo/health/jashore_satkhira_health_facilities_osm.csv")
+# Bangla for the values of OSM's `healthcare:speciality` tag that the extract holds (generic
+# words, not names); a value missing here is an error rather than English in a Bangla text
+SPECIALITY_BN = {"general": "সাধারণ চিকিৎসা", "surgery": "শল্যচিকিৎসা", "gynaecology": "স্ত্রীরোগ"}
+_BANGLA = re.compile("[\u0980-\u09ff]")
+_LATIN = re.compile("[A-Za-z]")
 
 
 def stable_id(kind: str, key: str) -> uuid.UUID:
@@ -463,6 +468,7 @@ def plan_helplines(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan], 
                 "number": number,
                 "type": "voice",
                 "description": clean_text(row.name_en),
+                "description_bn": clean_text(row.name_bn),
                 "source_note": sources,
             }
         )
@@ -499,8 +505,37 @@ def plan_helplines(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan], 
     return plans, errors
 
 
-def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan], list[SeedError]]:
-    """OSM health facilities of Jashore and Satkhira (ODbL), kept identifiable as such."""
+def _osm_names(name: str) -> tuple[str, str | None]:
+    """(name, name_bn) of a facility. OSM's `name` is English, Bangla, or both with the English
+    first ("Ad-din … Hospital আদ-দ্বীন … হাসপাতাল"); with no Bangla in it there is no Bangla
+    name (readers fall back to the English), since a proper name is never translated."""
+    bangla = _BANGLA.search(name)
+    if bangla is None:
+        return name, None
+    if not _LATIN.search(name):
+        return name, name
+    english, native = name[: bangla.start()].strip(), name[bangla.start() :].strip()
+    if english and not _LATIN.search(native):
+        return english, native
+    return name, None
+
+
+def _where_bn(upazila: Area, areas: dict[str, Area]) -> str | None:
+    """Where an upazila is, in the gazetteer's Bangla names: "সাতক্ষীরা জেলার কলারোয়া উপজেলার"."""
+    district = areas.get(upazila.parent_pcode or "")
+    if upazila.name_bn and district and district.name_bn:
+        return f"{district.name_bn} জেলার {upazila.name_bn} উপজেলার"
+    return None
+
+
+def plan_osm_health(
+    data_dir: Path, areas: dict[str, Area], taxonomy: TaxonomyRecord | None
+) -> tuple[list[Plan], list[SeedError]]:
+    """OSM health facilities of Jashore and Satkhira (ODbL), kept identifiable as such; their
+    Bangla text is made of the gazetteer's and the taxonomy's Bangla words, never of English."""
+    health_bn = (
+        next((t.name_bn for t in taxonomy.terms if t.code == "health"), None) if taxonomy else None
+    )
     plans: list[Plan] = []
     errors: list[SeedError] = []
     file = str(OSM_HEALTH_CSV)
@@ -518,30 +553,39 @@ def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan],
             what = "unknown pcode" if area is None else f"{_a(area.level)}, not an upazila:"
             errors.append(SeedError(file, label, f"upazila_pcode: {what} {row.upazila_pcode}"))
             continue
-        name = clean_text(row.name)
-        key = f"osm-{row.latitude}-{row.longitude}-{name}"
+        unknown = [s for s in row.speciality.split(";") if s and s not in SPECIALITY_BN]
+        if unknown:
+            message = f"speciality: {unknown} have no Bangla name in loader.SPECIALITY_BN"
+            errors.append(SeedError(file, label, message))
+            continue
+        written = clean_text(row.name)  # the record's key: ids stay as they were
+        key = f"osm-{row.latitude}-{row.longitude}-{written}"
         slug = (
             "osm-"
-            + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            + re.sub(r"[^a-z0-9]+", "-", written.lower()).strip("-")
             + "-"
             + str(stable_id("osm", key))[:8]
         )
+        name, name_bn = _osm_names(written)
         org_id, service_id, location_id = (
             stable_id(kind, key) for kind in ("organization", "service", "location")
         )
         kind_en = "Hospital" if row.kind == "hospital" else "Clinic"
         kind_bn = "হাসপাতাল" if row.kind == "hospital" else "ক্লিনিক"
         facts = [f"{kind_en} in {row.upazila}, {row.district}, as mapped in OpenStreetMap."]
-        facts_bn = [f"{row.district} জেলার {row.upazila} উপজেলার {kind_bn} (ওপেনস্ট্রিটম্যাপ অনুযায়ী)।"]
+        where_bn = _where_bn(area, areas)
+        facts_bn = [f"{where_bn} {kind_bn} (ওপেনস্ট্রিটম্যাপ অনুযায়ী)।"]
         if row.emergency == "yes":
             facts.append("Emergency care: yes.")
             facts_bn.append("জরুরি চিকিৎসা: আছে।")
         if row.speciality:
-            facts.append(f"Speciality: {row.speciality.replace(';', ', ')}.")
-            facts_bn.append(f"বিশেষত্ব: {row.speciality.replace(';', ', ')}।")
+            specialities = row.speciality.split(";")
+            facts.append(f"Speciality: {', '.join(specialities)}.")
+            facts_bn.append(f"বিশেষত্ব: {', '.join(SPECIALITY_BN[s] for s in specialities)}।")
         if row.beds:
             facts.append(f"Beds: {row.beds}.")
             facts_bn.append(f"শয্যা: {row.beds}।")
+        description_bn = clean_text(" ".join(facts_bn)) if where_bn else None
         common = {
             "data_source": "openstreetmap",
             "licence": OSM_LICENCE,
@@ -553,9 +597,9 @@ def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan],
                 "id": org_id,
                 "slug": slug,
                 "name": name,
-                "name_bn": None,
+                "name_bn": name_bn,
                 "description": " ".join(facts),
-                "description_bn": " ".join(facts_bn),
+                "description_bn": description_bn,
                 "legal_status": None,
                 "district_pcode": row.upazila_pcode[:6],
                 **common,
@@ -571,6 +615,7 @@ def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan],
                 "organization_id": org_id,
                 "location_type": "physical",
                 "name": name,
+                "name_bn": name_bn,
                 "latitude": Decimal(row.latitude),
                 "longitude": Decimal(row.longitude),
                 "coordinates_approximate": False,
@@ -585,9 +630,9 @@ def plan_osm_health(data_dir: Path, areas: dict[str, Area]) -> tuple[list[Plan],
                 "slug": slug,
                 "organization_id": org_id,
                 "name": f"Health care at {name}",
-                "name_bn": f"{name}: স্বাস্থ্যসেবা",
+                "name_bn": f"{name_bn}: {health_bn}" if name_bn and health_bn else None,
                 "description": " ".join(facts),
-                "description_bn": " ".join(facts_bn),
+                "description_bn": description_bn,
                 "status": "active",
                 **common,
             }
@@ -649,7 +694,10 @@ def collect(data_dir: Path = DATA_DIR) -> Seed:
     areas = read_areas()
     taxonomy = _taxonomy(data_dir, errors)
     plans, keys = _providers(data_dir, areas, errors)
-    for more, more_errors in (plan_helplines(data_dir, areas), plan_osm_health(data_dir, areas)):
+    for more, more_errors in (
+        plan_helplines(data_dir, areas),
+        plan_osm_health(data_dir, areas, taxonomy),
+    ):
         errors.extend(more_errors)
         plans.extend(more)
         keys.extend((plan.key, plan.file, plan.record) for plan in more)

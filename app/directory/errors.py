@@ -144,7 +144,7 @@ class InvalidPattern(InvalidField):
 class OnlyPlaceOfServices(Conflict):
     code = "only-place-of-services"
     en = "This is the only place of {names}: give them another location or a service area first."
-    bn = "এটি {names} সেবার একমাত্র স্থান: আগে অন্য অবস্থান বা সেবা-এলাকা দিন।"
+    bn = "এটি {names_bn} সেবার একমাত্র স্থান: আগে অন্য অবস্থান বা সেবা-এলাকা দিন।"
 
 
 # search parameters: each names its query parameter

@@ -106,8 +106,9 @@ async def delete_location(session: AsyncSession, actor: Actor, *, location: Loca
     service_ids = await service_ids_at(session, location.id)
     stranded = await _only_place_of(session, location.id, service_ids)
     if stranded:
-        names = ", ".join(sorted(stranded))
-        raise OnlyPlaceOfServices(names=names)
+        names = ", ".join(sorted(name for name, _ in stranded))
+        names_bn = ", ".join(sorted(name_bn or name for name, name_bn in stranded))
+        raise OnlyPlaceOfServices(names=names, names_bn=names_bn)
     await record_changes(
         session,
         actor,
@@ -124,13 +125,14 @@ async def delete_location(session: AsyncSession, actor: Actor, *, location: Loca
 
 async def _only_place_of(
     session: AsyncSession, location_id: uuid.UUID, service_ids: list[uuid.UUID]
-) -> list[str]:
-    """The names of the services that would be nowhere without this location."""
+) -> list[tuple[str, str | None]]:
+    """The names (English, Bangla) of the services that would be nowhere without this
+    location."""
     elsewhere = select(ServiceAtLocation.id).where(
         ServiceAtLocation.service_id == Service.id, ServiceAtLocation.location_id != location_id
     )
     serving = select(ServiceArea.id).where(ServiceArea.service_id == Service.id)
-    stmt = select(Service.name).where(
+    stmt = select(Service.name, Service.name_bn).where(
         Service.id.in_(service_ids), ~exists(elsewhere), ~exists(serving)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(stmt)).tuples())

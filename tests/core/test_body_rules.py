@@ -279,6 +279,9 @@ async def test_a_service_is_always_somewhere(
         f"/services/{service['id']}", json={"location_ids": []}, headers=maintainer.headers
     )
     deleted = await client.delete(f"/locations/{location['id']}", headers=maintainer.headers)
+    deleted_bn = await client.delete(
+        f"/locations/{location['id']}", headers={**maintainer.headers, "Accept-Language": "bn"}
+    )
     moved = await client.patch(
         f"/services/{service['id']}",
         json={"location_ids": [], "service_area": ["BD4041"]},
@@ -289,6 +292,10 @@ async def test_a_service_is_always_somewhere(
     assert problem_fields(emptied) == ["location_ids"]
     assert deleted.status_code == 409
     assert "Placed clinic" in deleted.json()["detail"]
+    # a service without a Bangla name is named in English, the one name it has
+    assert deleted_bn.status_code == 409
+    assert "Placed clinic" in deleted_bn.json()["detail"]
+    assert "সেবার একমাত্র স্থান" in deleted_bn.json()["detail"]
     assert moved.status_code == 200, moved.text
     assert then_deleted.status_code == 204
 

@@ -310,6 +310,12 @@ def test_helpline_entries_are_reported_with_their_number(
             "Doctors' Clinic,castle,",
             "kind: Input should be 'hospital' or 'clinic'",
         ),
+        # a speciality with no Bangla word would leave English in the Bangla description
+        (
+            ",general;surgery;gynaecology",
+            ",general;dermatology",
+            "speciality: ['dermatology'] have no Bangla name",
+        ),
     ],
 )
 def test_osm_rows_are_reported_with_their_row_and_name(

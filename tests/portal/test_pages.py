@@ -127,6 +127,23 @@ async def test_near_a_place_shows_distances_in_the_pages_language(client: AsyncC
     assert 'id="radius_km"' in bangla.text
 
 
+async def test_a_bangla_page_names_in_english_what_has_no_bangla_name(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    service = (
+        await session.execute(
+            select(Service).where(Service.name == "Health care at Kalaroa Upazila Health Complex")
+        )
+    ).scalar_one()
+
+    bangla = await client.get(f"/find/services/{service.id}")
+
+    assert service.name_bn is None
+    assert "Health care at Kalaroa Upazila Health Complex" in bangla.text
+    assert "সাতক্ষীরা জেলার কলারোয়া উপজেলার হাসপাতাল" in bangla.text
+    assert "Satkhira জেলার" not in bangla.text and ": স্বাস্থ্যসেবা" not in bangla.text
+
+
 @pytest.fixture
 async def exact_clinic(session: AsyncSession) -> Service:
     return await make_service(
