@@ -15,6 +15,7 @@ from app.core.pagination import fetch_page
 from app.core.throttle import seconds_until_allowed
 from app.directory import contacts, locations, lookups, organizations, services
 from app.directory.errors import (
+    RECORD_BN,
     AlreadyDecided,
     CorrectionNotFound,
     NotApplicable,
@@ -61,7 +62,11 @@ async def suggest(session: AsyncSession, *, data: CorrectionCreate, client: str)
         raise TooManySuggestions(retry_after=wait)
     if data.field not in CORRECTABLE[data.resource_type]:
         fields = ", ".join(CORRECTABLE[data.resource_type])
-        raise NotCorrectable(resource_type=data.resource_type, fields=fields)
+        raise NotCorrectable(
+            resource_type=data.resource_type,
+            resource_type_bn=RECORD_BN[data.resource_type],
+            fields=fields,
+        )
     record = await session.get(MODELS[data.resource_type], data.resource_id)
     if record is None:
         raise RecordNotFound(kind=data.resource_type, record_id=data.resource_id)

@@ -259,10 +259,13 @@ class TooManySuggestions(TooManyAttempts):
     bn = "গত এক ঘণ্টায় এই ক্লায়েন্ট থেকে অনেক প্রস্তাব এসেছে; পরে আবার চেষ্টা করুন।"
 
 
+RECORD_BN = {"organization": "প্রতিষ্ঠানের", "service": "সেবার", "location": "স্থানের", "phone": "ফোনের"}
+
+
 class NotCorrectable(InvalidField):
     field = "field"
-    en = "a {resource_type} correction may change: {fields}"
-    bn = "{resource_type} সংশোধনে বদলানো যায় শুধু: {fields}"
+    en = "{resource_type} corrections may change: {fields}"
+    bn = "{resource_type_bn} সংশোধনে বদলানো যায় শুধু: {fields}"
 
 
 class NotModerator(Forbidden):

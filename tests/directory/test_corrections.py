@@ -138,3 +138,22 @@ async def test_suggestions_are_rate_limited_per_client(
     # when the oldest suggestion of the hour leaves the window, at most an hour from now
     assert 0 < int(responses[-1].headers["Retry-After"]) <= 3600
     assert (await _suggest(client, session)).status_code == 202
+
+
+async def test_a_field_that_cannot_be_corrected_is_named_with_those_that_can(
+    public: AsyncClient, session: AsyncSession
+) -> None:
+    org = await organization_id(session, "rights-jessore")
+    body = {
+        "resource_type": "organization",
+        "resource_id": str(org),
+        "field": "password_hash",
+        "proposed_value": "x",
+    }
+
+    english = await public.post("/corrections", json=body)
+    bangla = await public.post("/corrections", json=body, headers={"Accept-Language": "bn"})
+
+    assert english.status_code == bangla.status_code == 422
+    assert "organization corrections may change: name, name_bn" in english.json()["detail"]
+    assert "প্রতিষ্ঠানের সংশোধনে বদলানো যায় শুধু: name, name_bn" in bangla.json()["detail"]
