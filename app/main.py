@@ -17,6 +17,7 @@ from app.auth import routes as auth_routes
 from app.auth import user_routes
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
+from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.media_types import require_media_type
 from app.core.middleware import (
@@ -98,6 +99,10 @@ def create_app(
         lifespan=lifespan,
         dependencies=[Depends(require_media_type), Depends(reject_unknown_parameters)],
         generate_unique_id_function=operation_id,
+        # the docs pages are install_docs's, from files that ship with the app
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     # innermost: its commit failures and problems pass through compression, CORS and headers
     app.add_middleware(RequestTransactions, sessions=sessions, recorder=AuditRecorder())
@@ -121,6 +126,7 @@ def create_app(
     install_portal(app)
     app.include_router(health_router)
     install_openapi(app)
+    install_docs(app)
     return app
 
 

@@ -4,13 +4,14 @@ transaction against real PostgreSQL + PostGIS."""
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from httpx import AsyncClient
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -20,7 +21,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import get_settings
 from tests.api import api_client
+from tests.browser import launch
 from tests.committed import World, committed_client, committed_world
+from tests.serving import Server, serve
 from tests.statuses import SEEN, undocumented
 
 
@@ -117,6 +120,23 @@ async def live_client(database_url: str) -> AsyncIterator[AsyncClient]:
     """A client of the app with its real sessions: each request commits on its own connection."""
     async with committed_client() as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium (tests/browser.py), started once for the session."""
+    async with async_playwright() as playwright:
+        chromium = await launch(playwright)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture(scope="session")
+def api_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`directory serve` on a free port against the test database, for the session."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with serve(database_url, log) as server:
+        yield server
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

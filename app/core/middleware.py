@@ -54,8 +54,7 @@ class RejectNulBytes:
         await self.app(scope, receive, send)
 
 
-# Interactive docs load scripts and styles from a CDN; everything else is JSON.
-DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+# JSON, files and problems; the pages (the portal, the docs) send a policy of their own
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -77,7 +76,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"].startswith(DOCS_PATHS)
         has_token = any(name == b"authorization" for name, _ in scope["headers"])
 
         async def send_with_headers(message: Message) -> None:
@@ -89,8 +87,7 @@ class SecurityHeaders:
                     if own_policy and name == b"x-frame-options":
                         continue
                     headers.setdefault(name.decode(), value.decode())
-                if not is_docs:
-                    headers.setdefault("content-security-policy", API_CSP)
+                headers.setdefault("content-security-policy", API_CSP)
                 if has_token:
                     headers["cache-control"] = "no-store"
             await send(message)

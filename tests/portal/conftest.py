@@ -1,22 +1,12 @@
-"""Fixtures of the browser tests: one Chromium for the session, phone pages, the API as a
-subprocess and a second origin (see tests/browser.py)."""
+"""Fixtures of the portal's browser tests: phone pages and a second origin (see tests/browser.py);
+the session's Chromium and the API as a subprocess are tests/conftest.py's."""
 
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.browser import Phone, StaticSite, launch, new_phone
-from tests.serving import Server, serve
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, started once for the session."""
-    async with async_playwright() as playwright:
-        chromium = await launch(playwright)
-        yield chromium
-        await chromium.close()
+from tests.browser import Phone, StaticSite, new_phone
 
 
 @pytest.fixture
@@ -41,14 +31,6 @@ async def phone(browser: Browser) -> AsyncIterator[Phone]:
     yield open_phone
     for page in pages:
         await page.context.close()
-
-
-@pytest.fixture(scope="session")
-def api_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`directory serve` on a free port against the test database, for the session."""
-    log = tmp_path_factory.mktemp("portal") / "server.log"
-    with serve(database_url, log) as server:
-        yield server
 
 
 @pytest.fixture
