@@ -55,9 +55,13 @@ npm_pinned redoc "$REDOC_VERSION" "$REDOC_INTEGRITY" "$work/redoc"
 rm -rf "$VENDOR/redoc"
 mkdir -p "$VENDOR/redoc"
 copy "$work/redoc/bundles/redoc.standalone.js" "$VENDOR/redoc/redoc.standalone.js"
+# its sidebar shows Redocly's logo from their CDN and hides it when it fails to load: an empty
+# data: URL fails at once, and the page asks no other host
+sed -i 's|"https://cdn.redoc.ly/redoc/logo-mini.svg"|"data:,"|' "$VENDOR/redoc/redoc.standalone.js"
+grep -q 'https://cdn' "$VENDOR/redoc/redoc.standalone.js" && { echo "redoc still names a CDN" >&2; exit 1; }
 cp "$work/redoc/bundles/redoc.standalone.js.LICENSE.txt" "$work/redoc/LICENSE" "$VENDOR/redoc/"
 note "$VENDOR/redoc" redoc "$REDOC_VERSION" "$REDOC_INTEGRITY" \
-  "MIT licence: see \`LICENSE\`; the bundled libraries' notices are in \`redoc.standalone.js.LICENSE.txt\`." \
+  "Redocly's logo, which the bundle fetches from their CDN, is replaced by an empty \`data:,\` URL (the bundle then hides it). MIT licence: see \`LICENSE\`; the bundled libraries' notices are in \`redoc.standalone.js.LICENSE.txt\`." \
   bundles/redoc.standalone.js bundles/redoc.standalone.js.LICENSE.txt
 
 echo "vendored swagger-ui-dist $SWAGGER_UI_VERSION and redoc $REDOC_VERSION into $VENDOR"
