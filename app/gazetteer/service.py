@@ -22,6 +22,15 @@ from search.text import search_key
 PCODE = re.compile(r"^BD[0-9]{0,8}$", re.IGNORECASE)
 # `near=Dhaka` means the district rather than the division; unions come last.
 NEAR_PREFERENCE = ("district", "upazila", "union", "division", "country")
+# a unit's pcode, level, names, latitude and longitude, in Place's order
+PLACE_COLUMNS = (
+    AdminArea.pcode,
+    AdminArea.level,
+    AdminArea.name_en,
+    AdminArea.name_bn,
+    ST_Y(AdminArea.centroid),
+    ST_X(AdminArea.centroid),
+)
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,7 @@ async def find_places(
 
 
 async def _find_places(session: AsyncSession, *, value: str, level: str | None) -> list[Place]:
-    stmt = select(
-        AdminArea.pcode,
-        AdminArea.level,
-        AdminArea.name_en,
-        AdminArea.name_bn,
-        ST_Y(AdminArea.centroid),
-        ST_X(AdminArea.centroid),
-    )
+    stmt = select(*PLACE_COLUMNS)
     if PCODE.match(value):
         stmt = stmt.where(AdminArea.pcode == value.upper())
     else:
@@ -135,12 +137,7 @@ async def _place_reads(session: AsyncSession, pcodes: Sequence[str]) -> list[Pla
     parent = aliased(AdminArea)
     stmt = (
         select(
-            AdminArea.pcode,
-            AdminArea.level,
-            AdminArea.name_en,
-            AdminArea.name_bn,
-            ST_Y(AdminArea.centroid),
-            ST_X(AdminArea.centroid),
+            *PLACE_COLUMNS,
             parent.pcode,
             parent.level,
             parent.name_en,
