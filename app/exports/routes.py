@@ -6,12 +6,14 @@ it), a batch of services at a time; filters are the lists' `district`, `upazila`
 
 import csv
 import io
+import json
 
 from fastapi import APIRouter, Response
 
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
+from app.exports.geojson import collection_members, features
 from app.exports.licences import LICENCES_PATH, licences_markdown
 from app.exports.rows import HEADER, row
 from app.exports.selection import ExportQuery, exported_services
@@ -23,15 +25,18 @@ cross_origin = CrossOrigin()
 BOM = "\ufeff"
 
 
+def _licences_url() -> str:
+    return f"{get_settings().base_url}{LICENCES_PATH}"
+
+
 def _download(body: bytes | str, media_type: str, filename: str) -> Response:
     """A file download with its licence linked (RFC 8288)."""
-    licence = f"{get_settings().base_url}{LICENCES_PATH}"
     return Response(
         content=body,
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
-            "Link": f'<{licence}>; rel="license"',
+            "Link": f'<{_licences_url()}>; rel="license"',
         },
     )
 
@@ -51,6 +56,31 @@ async def export_services_csv(session: SessionDep, query: ExportQuery) -> Respon
     async for batch in exported_services(session, query):
         writer.writerows(row(item) for item in batch)
     return _download(out.getvalue(), "text/csv; charset=utf-8", "services.csv")
+
+
+@router.get(
+    "/services.geojson",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/geo+json": {}},
+            "description": "An RFC 7946 FeatureCollection, one feature per service at a place.",
+        }
+    },
+)
+async def export_services_geojson(session: SessionDep, query: ExportQuery) -> Response:
+    """Every public service at each public place with a point (WGS84), names in English and
+    Bangla; the licence and attributions are the collection's `licence` member."""
+    members = json.dumps(collection_members(_licences_url()), ensure_ascii=False)
+    parts = [members[:-1], ', "features": [']
+    first = True
+    async for batch in exported_services(session, query):
+        for item in batch:
+            for feature in features(item):
+                parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
+                first = False
+    parts.append("]}")
+    return _download("".join(parts), "application/geo+json", "services.geojson")
 
 
 @router.get(

@@ -6,6 +6,7 @@ visible services (`VISIBLE_STATUSES`) are selected, and a confidential location 
 entirely: not redacted, since an open-data file has no viewer who could see it.
 """
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -72,8 +73,13 @@ class ExportedService:
     """A service as exports show it: its public locations only, and the areas they are in."""
 
     service: Service
-    locations: tuple[Location, ...]
+    # (service_at_location id, location) of its public locations
+    placements: tuple[tuple[uuid.UUID, Location], ...]
     areas: dict[str, Area]
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        return tuple(location for _, location in self.placements)
 
     @property
     def organization(self) -> Organization:
@@ -153,13 +159,13 @@ async def exported_services(
         }
         public = {
             service_id: tuple(
-                sal.location
+                (sal.id, sal.location)
                 for sal in sorted(service.service_at_locations, key=lambda sal: str(sal.id))
                 if not sal.location.confidential
             )
             for service_id, service in loaded.items()
         }
-        areas = await _areas(session, [loc for locs in public.values() for loc in locs])
+        areas = await _areas(session, [loc for pairs in public.values() for _, loc in pairs])
         yield [
             ExportedService(loaded[service_id], public[service_id], areas)
             for service_id in chunk
