@@ -7,7 +7,7 @@ columns.
 
 from typing import Any
 
-from app.exports.licences import LICENCES_PATH, NOTICE, NOTICE_BN, SOURCES
+from app.exports.licences import NOTICE, NOTICE_BN, SOURCES
 from app.exports.rows import hours
 from app.exports.selection import ExportedService
 

@@ -41,15 +41,19 @@ async def test_features_of_the_listed_services(client: AsyncClient) -> None:
     assert osm and all(f["properties"]["licence"] == "ODbL-1.0" for f in osm)
 
 
+def _ogrinfo(ogrinfo: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """ogrinfo's summary of every layer of a file (what QGIS's GDAL driver reads)."""
+    command = [ogrinfo, "-ro", "-al", "-so", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
 async def test_ogrinfo_opens_it(client: AsyncClient, tmp_path: Path) -> None:
     ogrinfo = shutil.which("ogrinfo")
     assert ogrinfo, "gdal-bin is missing: scripts/setup.sh --browser installs it"
     content, body = await _collection(client, district="Jashore")
     path = tmp_path / "services.geojson"
     path.write_bytes(content)
-    result = subprocess.run(
-        [ogrinfo, "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True
-    )
+    result = _ogrinfo(ogrinfo, path)
     count = re.search(r"Feature Count: (\d+)", result.stdout)
     assert count and int(count.group(1)) == len(body["features"]) > 0
     assert "Point" in result.stdout
