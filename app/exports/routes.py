@@ -14,6 +14,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
 from app.exports.geojson import collection_members, features
+from app.exports.hsds_package import build_package
 from app.exports.licences import LICENCES_PATH, licences_markdown
 from app.exports.rows import HEADER, row
 from app.exports.selection import ExportQuery, exported_services
@@ -81,6 +82,24 @@ async def export_services_geojson(session: SessionDep, query: ExportQuery) -> Re
                 first = False
     parts.append("]}")
     return _download("".join(parts), "application/geo+json", "services.geojson")
+
+
+@router.get(
+    "/hsds-datapackage.zip",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/zip": {}},
+            "description": "An HSDS 3.0 tabular data package (CSV files, datapackage.json, "
+            "LICENSES.md).",
+        }
+    },
+)
+async def export_hsds_datapackage(session: SessionDep, query: ExportQuery) -> Response:
+    """The public directory as an HSDS 3.0 tabular data package: one CSV per HSDS table, the
+    official descriptor with this directory's extension columns after the HSDS fields."""
+    body = await build_package(session, query)
+    return _download(body, "application/zip", "hsds-datapackage.zip")
 
 
 @router.get(

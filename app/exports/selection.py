@@ -116,6 +116,7 @@ def _load_options() -> list[object]:
         selectinload(Service.phones),
         selectinload(Service.schedules),
         selectinload(Service.cost_options),
+        selectinload(Service.service_areas),
         selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
         location.selectinload(Location.addresses),
         location.selectinload(Location.phones),
