@@ -202,11 +202,9 @@ def collect(tables: Tables, items: Iterable[ExportedService]) -> None:
             )
             for address in complete:
                 tables.add("address", address)
-            for phone in location.phones:
-                tables.add("phone", phone)
             for schedule in location.schedules:
                 tables.add("schedule", schedule)
-        for phone in service.phones:
+        for phone in item.phones():
             tables.add("phone", phone)
         for schedule in service.schedules:
             tables.add("schedule", schedule)

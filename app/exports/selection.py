@@ -86,10 +86,17 @@ class ExportedService:
         return self.service.organization
 
     def phones(self) -> list[Phone]:
-        """The service's phones, then its public locations', each number once."""
+        """The service's phones, its public locations', then its organization's (none of a
+        confidential location), each number once."""
+        public = {location.id for location in self.locations}
         seen: dict[str, Phone] = {}
-        for phone in [*self.service.phones, *(p for loc in self.locations for p in loc.phones)]:
-            seen.setdefault(phone.number, phone)
+        for phone in [
+            *self.service.phones,
+            *(p for loc in self.locations for p in loc.phones),
+            *self.organization.phones,
+        ]:
+            if phone.location_id is None or phone.location_id in public:
+                seen.setdefault(phone.number, phone)
         return list(seen.values())
 
     def schedules(self) -> list[Schedule]:
@@ -112,7 +119,7 @@ class ExportedService:
 def _load_options() -> list[object]:
     location = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
     return [
-        selectinload(Service.organization),
+        selectinload(Service.organization).selectinload(Organization.phones),
         selectinload(Service.phones),
         selectinload(Service.schedules),
         selectinload(Service.cost_options),

@@ -8,7 +8,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.directory.models import Location, Service, ServiceAtLocation
+from app.directory.models import Location, Phone, Service, ServiceAtLocation
 from search.refresh import refresh
 from tests.api import search
 from tests.builders import make_service
@@ -16,6 +16,8 @@ from tests.builders import make_service
 # a safe home in Jashore Sadar, and the public office of the same service
 SECRET_LAT, SECRET_LNG = 23.171717, 89.212121
 PUBLIC_LAT, PUBLIC_LNG = 23.166, 89.208
+# the safe home's phone, recorded for its organization too
+SECRET_PHONE = "01799000111"
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,12 @@ class Hidden:
     mixed: Service
     sheltered: Service
     inactive: Service
-    secrets: tuple[str, ...] = (f"{SECRET_LAT:.4f}", f"{SECRET_LNG:.4f}", "Xylo safe home")
+    secrets: tuple[str, ...] = (
+        f"{SECRET_LAT:.4f}",
+        f"{SECRET_LNG:.4f}",
+        "Xylo safe home",
+        SECRET_PHONE,
+    )
 
 
 async def _confidential_site(session: AsyncSession, service: Service) -> Location:
@@ -42,6 +49,14 @@ async def _confidential_site(session: AsyncSession, service: Service) -> Locatio
     session.add(location)
     await session.flush()
     session.add(ServiceAtLocation(id=uuid.uuid4(), service_id=service.id, location_id=location.id))
+    session.add(
+        Phone(
+            id=uuid.uuid4(),
+            number=SECRET_PHONE,
+            location_id=location.id,
+            organization_id=service.organization_id,
+        )
+    )
     await session.flush()
     return location
 
