@@ -40,6 +40,7 @@ from app.directory.search_engine import (
     discard_outbox_periodically,
     keep_meilisearch_in_step,
 )
+from app.exports import routes as export_routes
 from app.gazetteer import routes as gazetteer_routes
 from app.health import router as health_router
 from app.portal.routes import install_portal
@@ -54,6 +55,7 @@ logger = logging.getLogger("app")
 ROUTE_MODULES = (
     directory_routes,
     gazetteer_routes,
+    export_routes,
     maintenance_routes,
     correction_routes,
     audit_routes,

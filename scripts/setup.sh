@@ -31,6 +31,8 @@ if ((browser)); then
     installed "$package" || need+=("$package")
   done
   command -v npm >/dev/null || need+=(npm)
+  # the GeoJSON export's test opens it with GDAL's ogrinfo, as QGIS would
+  command -v ogrinfo >/dev/null || need+=(gdal-bin)
 fi
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"
