@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import OptionalActor
@@ -14,6 +14,7 @@ from app.core.pagination import Page, PageNumber, PerPage
 from app.core.params import SearchText
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
+from app.directory.errors import PostcodeNotSupported, TopOnlyOrParent
 from app.directory.params import SearchParams, SearchParamsDep, build_service_query
 from app.directory.schemas import (
     ApiRoot,
@@ -176,15 +177,36 @@ async def read_organization(
     return await directory.get_organization(session, organization_id=organization_id, viewer=viewer)
 
 
+POSTCODE_DESCRIPTION = (
+    "HSDS parameter, not supported: there is no sourced Bangladesh post-code list, so any value "
+    "is a 422 `postcode-not-supported`; use `near=<place>&radius_km=<km>` instead."
+)
+
+
+def refuse_postcode(*, postcode: str | None, proximity: str | None) -> None:
+    """A 422 for either HSDS post-code parameter, whatever its value (never ignored)."""
+    for name, value in (("postcode", postcode), ("proximity", proximity)):
+        if value is not None:
+            raise PostcodeNotSupported(field=name)
+
+
 @router.get(
     "/service_at_locations",
     response_model=Page[ServiceAtLocationRead],
     response_model_exclude_none=True,
 )
 async def search_service_at_locations(
-    session: SessionDep, params: SearchParamsDep, viewer: ViewerDep
+    session: SessionDep,
+    params: SearchParamsDep,
+    viewer: ViewerDep,
+    postcode: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
+    proximity: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
 ) -> Page[ServiceAtLocationRead]:
-    """Services at their locations, with the same filters as `/services`."""
+    """Services at their locations, with the same filters as `/services`.
+
+    HSDS's `postcode` and `proximity` are declared so that they are refused with their own
+    problem (`postcode-not-supported`) rather than as unknown parameters."""
+    refuse_postcode(postcode=postcode, proximity=proximity)
     query = await build_service_query(session, params)
     return await directory.list_service_at_locations(session, query=query, viewer=viewer)
 
@@ -223,16 +245,28 @@ async def read_taxonomy(session: SessionDep, taxonomy_id: str) -> TaxonomyRead:
 async def list_taxonomy_terms(
     session: SessionDep,
     taxonomy_id: uuid.UUID | None = None,
-    parent_id: uuid.UUID | None = None,
+    parent_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Only the terms under this term; an unknown id gives an empty list."),
+    ] = None,
+    top_only: Annotated[
+        bool, Query(description="Only the top terms (those without a parent); not with parent_id.")
+    ] = False,
     search: SearchText = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Page[TaxonomyTermRead]:
-    """Service categories (taxonomy terms) with English and Bangla names."""
+    """Service categories (taxonomy terms) with English and Bangla names.
+
+    An unknown `parent_id` filters like an unknown `taxonomy_id`: to an empty list (HSDS defines
+    no error for it, and a term with no children gives the same answer)."""
+    if top_only and parent_id is not None:
+        raise TopOnlyOrParent()
     return await directory.list_taxonomy_terms(
         session,
         taxonomy_id=taxonomy_id,
         parent_id=parent_id,
+        top_only=top_only,
         search=search,
         page=page,
         per_page=per_page,

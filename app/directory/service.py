@@ -516,13 +516,17 @@ async def list_taxonomy_terms(
     search: str | None,
     page: int,
     per_page: int,
+    top_only: bool = False,
 ) -> Page[TaxonomyTermRead]:
-    """Taxonomy terms, optionally of one taxonomy or parent, or matching a word."""
+    """Taxonomy terms, optionally of one taxonomy or parent, only the top ones (no parent), or
+    matching a word."""
     conditions: list[Any] = []
     if taxonomy_id is not None:
         conditions.append(TaxonomyTerm.taxonomy_id == taxonomy_id)
     if parent_id is not None:
         conditions.append(TaxonomyTerm.parent_id == parent_id)
+    if top_only:
+        conditions.append(TaxonomyTerm.parent_id.is_(None))
     if search:
         key = _like_pattern(search)
         conditions.append(
