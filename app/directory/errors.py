@@ -316,3 +316,14 @@ class TopOnlyOrParent(InvalidParameter):
     field = "top_only"
     en = "give top_only=true or parent_id, not both (top terms have no parent)"
     bn = "top_only=true অথবা parent_id দিন, দুটো একসাথে নয় (শীর্ষ শ্রেণির কোনো অভিভাবক নেই)"
+
+
+class NotWithNdjson(InvalidParameter):
+    en = "is not used with format=ndjson: the stream holds every match, unpaged, by name"
+    bn = "format=ndjson-এর সঙ্গে ব্যবহার হয় না: স্ট্রিমে নাম অনুযায়ী সব ফলাফল থাকে, পাতা ছাড়া"
+
+
+class MinimalOrFull(InvalidParameter):
+    field = "minimal"
+    en = "give minimal=true or full=true, not both"
+    bn = "minimal=true অথবা full=true দিন, দুটো একসাথে নয়"

@@ -3,25 +3,33 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
 from app.core.middleware import CrossOrigin
+from app.core.ndjson import MEDIA_TYPE, StreamEngineDep
 from app.core.pagination import Page, PageNumber, PerPage
 from app.core.params import SearchText
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
-from app.directory.errors import PostcodeNotSupported, TopOnlyOrParent
-from app.directory.params import SearchParams, SearchParamsDep, build_service_query
+from app.directory.errors import MinimalOrFull, PostcodeNotSupported, TopOnlyOrParent
+from app.directory.params import (
+    SearchParamsDep,
+    ServiceSearchParams,
+    ServiceSearchParamsDep,
+    build_service_query,
+    refuse_paging,
+)
 from app.directory.schemas import (
     ApiRoot,
     OrganizationRead,
     ServiceAtLocationRead,
     ServiceFull,
     ServiceListItem,
+    ServiceMinimal,
     TaxonomyRead,
     TaxonomyTermRead,
 )
@@ -93,7 +101,7 @@ async def read_api_root() -> ApiRoot:
         attribution=ATTRIBUTION,
         attribution_bn=ATTRIBUTION_BN,
         extensions={
-            "search_parameters": SearchParams.extensions(),
+            "search_parameters": ServiceSearchParams.extensions(),
             "languages": ["en", "bn"],
         },
     )
@@ -111,25 +119,54 @@ SEARCH_HEADERS = {
 }
 
 
+NDJSON_CONTENT = {
+    MEDIA_TYPE: {
+        "schema": {"type": "string"},
+        "example": '{"id": "...", "name": "..."}\n{"id": "...", "name": "..."}\n',
+    }
+}
+
+
 @router.get(
     "/services",
-    response_model=Page[ServiceListItem] | Page[ServiceFull],
+    response_model=Page[ServiceListItem] | Page[ServiceFull] | Page[ServiceMinimal],
     response_model_exclude_none=True,
-    responses={200: {"description": "One page of services.", "headers": SEARCH_HEADERS}},
+    responses={
+        200: {
+            "description": "One page of services; with `format=ndjson` every match, one list "
+            "item (or minimal item) per line.",
+            "headers": SEARCH_HEADERS,
+            "content": NDJSON_CONTENT,
+        }
+    },
 )
 async def search_services(
     session: SessionDep,
     backend: SearchBackendDep,
-    params: SearchParamsDep,
+    params: ServiceSearchParamsDep,
     response: Response,
     viewer: ViewerDep,
-) -> Response | Page[ServiceFull]:
+    request: Request,
+    engine: StreamEngineDep,
+) -> Response | Page[ServiceFull] | Page[ServiceMinimal]:
     """Search services by word, place, category and distance (HSDS page envelope).
 
     `X-Search-Backend` names the backend that answered (`postgres` or `meilisearch`);
     `X-Search-Fallback` says why PostgreSQL answered for a configured Meilisearch.
+    `format=ndjson` streams every match instead, from PostgreSQL; `minimal=true` gives items of
+    just `id` and `modified_date`.
     """
+    if params.minimal and params.full:
+        raise MinimalOrFull()
+    if params.format == "ndjson":
+        refuse_paging(request.query_params.keys())
     query = await build_service_query(session, params)
+    if params.format == "ndjson":
+        return directory.service_stream(engine, query, minimal=params.minimal)
+    if params.minimal:
+        minimal = await directory.search_service_minimal(session, backend, query=query)
+        _served_by(response, backend)
+        return minimal
     if params.full:
         page = await directory.search_services_full(session, backend, query=query, viewer=viewer)
         _served_by(response, backend)
