@@ -106,3 +106,30 @@ async def test_bad_taxonomy_term_parameters_are_422(
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_minimal_pages_hold_ids_and_modification_times(client: AsyncClient) -> None:
+    minimal = await get_json(client, "/services", minimal="true", per_page=30)
+    listed = await get_json(client, "/services", per_page=30)
+
+    assert all(set(item) == {"id", "modified_date"} for item in minimal["contents"])
+    assert [i["id"] for i in minimal["contents"]] == [i["id"] for i in listed["contents"]]
+    assert minimal["total_items"] == listed["total_items"]
+
+
+async def test_minimal_with_modified_after(client: AsyncClient) -> None:
+    every = await get_json(client, "/services", minimal="true", per_page=100)
+    dates = sorted(item["modified_date"] for item in every["contents"])
+    after = await get_json(
+        client, "/services", minimal="true", per_page=100, modified_after=dates[-1]
+    )
+
+    assert 0 < after["total_items"] <= every["total_items"]
+    assert all(item["modified_date"] >= dates[-1] for item in after["contents"])
+
+
+async def test_minimal_with_full_is_a_422(client: AsyncClient) -> None:
+    response = await client.get("/services", params={"minimal": "true", "full": "true"})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("minimal: ")
