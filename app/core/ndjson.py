@@ -11,14 +11,16 @@ promise is completeness if the connection fails midway; the client then sees a t
 (no final newline on a partial line, fewer records), never a wrong record.
 """
 
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from sqlalchemy import Row, Select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.db import get_engine
+from app.core.pagination import Page
 
 MEDIA_TYPE = "application/x-ndjson"
 # rows fetched per round trip of the cursor (tests make it small to cross batch boundaries)
@@ -32,16 +34,52 @@ def get_stream_engine() -> AsyncEngine:
 
 StreamEngineDep = Annotated[AsyncEngine, Depends(get_stream_engine)]
 
+FORMAT_DESCRIPTION = (
+    "`json` (pages) or `ndjson`: every match, one JSON object per line (application/x-ndjson), "
+    "unpaged, always from PostgreSQL; not with page, per_page, sort or facets."
+)
+Format = Annotated[Literal["json", "ndjson"], Query(description=FORMAT_DESCRIPTION)]
+
+
+@asynccontextmanager
+async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection of its own in a REPEATABLE READ, READ ONLY transaction (one snapshot)."""
+    async with engine.connect() as connection:
+        readonly = await connection.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
+        async with readonly.begin():
+            yield readonly
+
 
 async def stream_lines(
     engine: AsyncEngine, statement: Select[Any], line: Callable[[Row[Any]], str]
 ) -> AsyncIterator[bytes]:
     """`line(row)` for every row of `statement`, one per line, a batch per chunk."""
-    async with engine.connect() as connection:
-        snapshot = await connection.execution_options(
-            isolation_level="REPEATABLE READ", postgresql_readonly=True
-        )
-        async with snapshot.begin():
-            result = await snapshot.stream(statement.execution_options(yield_per=BATCH_SIZE))
-            async for batch in result.partitions(BATCH_SIZE):
-                yield "".join(f"{line(row)}\n" for row in batch).encode()
+    async with snapshot(engine) as connection:
+        result = await connection.stream(statement.execution_options(yield_per=BATCH_SIZE))
+        async for batch in result.partitions(BATCH_SIZE):
+            yield "".join(f"{line(row)}\n" for row in batch).encode()
+
+
+PageOf = Callable[[AsyncSession, int, int], Awaitable[Page[Any]]]
+
+
+async def stream_pages(engine: AsyncEngine, page_of: PageOf) -> AsyncIterator[bytes]:
+    """The items of `page_of(session, page, BATCH_SIZE)` for pages 1, 2, ... until the last,
+    one per line: the lists whose items are built by the same code as their JSON pages (so the
+    same records are left out and redacted). Every page reads the one snapshot, and the lists
+    order by a unique key last, so each record comes exactly once."""
+    async with snapshot(engine) as connection:
+        session = AsyncSession(bind=connection, expire_on_commit=False)
+        try:
+            number = 1
+            while True:
+                page = await page_of(session, number, BATCH_SIZE)
+                lines = (item.model_dump_json(exclude_none=True) for item in page.contents)
+                yield "".join(f"{line}\n" for line in lines).encode()
+                if page.last_page or page.empty:
+                    return
+                number += 1
+        finally:
+            await session.close()

@@ -1,16 +1,18 @@
 """Public read API of the directory (HSDS 3.0 API profile with Bangladesh extensions)."""
 
 import uuid
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
 from app.core.middleware import CrossOrigin
-from app.core.ndjson import MEDIA_TYPE, StreamEngineDep
+from app.core.ndjson import MEDIA_TYPE, Format, PageOf, StreamEngineDep, stream_pages
 from app.core.pagination import Page, PageNumber, PerPage
 from app.core.params import SearchText
 from app.directory import service as directory
@@ -107,6 +109,17 @@ async def read_api_root() -> ApiRoot:
     )
 
 
+def _ndjson(request: Request, engine: AsyncEngine, page_of: PageOf) -> StreamingResponse:
+    """Every item of a list, page after page of one snapshot, as ndjson (after refusing the
+    paging parameters, which a stream has no use for)."""
+    refuse_paging(request.query_params.keys())
+    return StreamingResponse(
+        stream_pages(engine, page_of),
+        media_type=MEDIA_TYPE,
+        headers={"X-Search-Backend": "postgres"},
+    )
+
+
 SEARCH_HEADERS = {
     "X-Search-Backend": {
         "description": "The backend that answered: `postgres` or `meilisearch`.",
@@ -184,8 +197,16 @@ async def read_service(session: SessionDep, service_id: str, viewer: ViewerDep) 
     return await directory.get_service(session, service_id=service_id, viewer=viewer)
 
 
+NDJSON_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "One page, or every item with `format=ndjson`.", "content": NDJSON_CONTENT}
+}
+
+
 @router.get(
-    "/organizations", response_model=Page[OrganizationRead], response_model_exclude_none=True
+    "/organizations",
+    response_model=Page[OrganizationRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def list_organizations(
     session: SessionDep,
@@ -193,10 +214,21 @@ async def list_organizations(
     page: PageNumber = 1,
     per_page: PerPage = 20,
     full_service: bool = False,
+    format: Format = "json",
     *,
     viewer: ViewerDep,
-) -> Page[OrganizationRead]:
+    request: Request,
+    engine: StreamEngineDep,
+) -> Page[OrganizationRead] | StreamingResponse:
     """Organizations, optionally matching a name (English or Bangla)."""
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_organizations(
+                s, search=search, page=number, per_page=size, full=full_service, viewer=viewer
+            ),
+        )
     return await directory.list_organizations(
         session, search=search, page=page, per_page=per_page, full=full_service, viewer=viewer
     )
@@ -231,20 +263,33 @@ def refuse_postcode(*, postcode: str | None, proximity: str | None) -> None:
     "/service_at_locations",
     response_model=Page[ServiceAtLocationRead],
     response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def search_service_at_locations(
     session: SessionDep,
     params: SearchParamsDep,
     viewer: ViewerDep,
+    request: Request,
+    engine: StreamEngineDep,
     postcode: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
     proximity: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
-) -> Page[ServiceAtLocationRead]:
+) -> Page[ServiceAtLocationRead] | StreamingResponse:
     """Services at their locations, with the same filters as `/services`.
 
     HSDS's `postcode` and `proximity` are declared so that they are refused with their own
     problem (`postcode-not-supported`) rather than as unknown parameters."""
     refuse_postcode(postcode=postcode, proximity=proximity)
+    if params.format == "ndjson":
+        refuse_paging(request.query_params.keys())
     query = await build_service_query(session, params)
+    if params.format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_service_at_locations(
+                s, query=replace(query, page=number, per_page=size), viewer=viewer
+            ),
+        )
     return await directory.list_service_at_locations(session, query=query, viewer=viewer)
 
 
@@ -260,11 +305,27 @@ async def read_service_at_location(
     return await directory.get_service_at_location(session, sal_id=sal_id, viewer=viewer)
 
 
-@router.get("/taxonomies", response_model=Page[TaxonomyRead], response_model_exclude_none=True)
+@router.get(
+    "/taxonomies",
+    response_model=Page[TaxonomyRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
+)
 async def list_taxonomies(
-    session: SessionDep, page: PageNumber = 1, per_page: PerPage = 20
-) -> Page[TaxonomyRead]:
+    session: SessionDep,
+    request: Request,
+    engine: StreamEngineDep,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+    format: Format = "json",
+) -> Page[TaxonomyRead] | StreamingResponse:
     """The taxonomies in use."""
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_taxonomies(s, page=number, per_page=size),
+        )
     return await directory.list_taxonomies(session, page=page, per_page=per_page)
 
 
@@ -277,7 +338,10 @@ async def read_taxonomy(session: SessionDep, taxonomy_id: str) -> TaxonomyRead:
 
 
 @router.get(
-    "/taxonomy_terms", response_model=Page[TaxonomyTermRead], response_model_exclude_none=True
+    "/taxonomy_terms",
+    response_model=Page[TaxonomyTermRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def list_taxonomy_terms(
     session: SessionDep,
@@ -292,13 +356,31 @@ async def list_taxonomy_terms(
     search: SearchText = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
-) -> Page[TaxonomyTermRead]:
+    format: Format = "json",
+    *,
+    request: Request,
+    engine: StreamEngineDep,
+) -> Page[TaxonomyTermRead] | StreamingResponse:
     """Service categories (taxonomy terms) with English and Bangla names.
 
     An unknown `parent_id` filters like an unknown `taxonomy_id`: to an empty list (HSDS defines
     no error for it, and a term with no children gives the same answer)."""
     if top_only and parent_id is not None:
         raise TopOnlyOrParent()
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_taxonomy_terms(
+                s,
+                taxonomy_id=taxonomy_id,
+                parent_id=parent_id,
+                top_only=top_only,
+                search=search,
+                page=number,
+                per_page=size,
+            ),
+        )
     return await directory.list_taxonomy_terms(
         session,
         taxonomy_id=taxonomy_id,
