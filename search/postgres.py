@@ -531,3 +531,24 @@ def location_conditions(query: ServiceQuery, location: Columns) -> list[ColumnEl
     if query.bbox is not None:
         conditions.append(func.ST_Intersects(location.geom, _envelope(query)))
     return conditions
+
+
+def every_match(query: ServiceQuery, *, minimal: bool) -> Select[Any]:
+    """Every visible match of the query's filters, unpaged, by name then id (a stable order for
+    a stream): the list item as text (with `distance_km` for a point, as the pages have it) or,
+    `minimal`, only the id and the modification time. Values are bound in the statement."""
+    c = DOC.c
+    conditions = service_conditions(query, c, geo=True)
+    if minimal:
+        columns: list[Any] = [c.service_id, c.modified_at]
+    else:
+        document: Any = c.list_item
+        if query.point is not None:
+            distance = func.ST_Distance(c.geog, point_of(query), False) / 1000.0
+            document = document.op("||", return_type=JSONB)(
+                func.jsonb_build_object(
+                    literal("distance_km"), func.round(cast(distance, Numeric), 3)
+                )
+            )
+        columns = [c.service_id, cast(document, Text).label("document")]
+    return select(*columns).where(*conditions).order_by(c.name_key.asc(), c.service_id.asc())

@@ -295,3 +295,35 @@ class NotApplicable(InvalidField):
     field = "proposed_value"
     en = "cannot be applied: {reason}; dismiss it or edit the entry"
     bn = "প্রস্তাবিত মানটি প্রয়োগ করা যায় না"
+
+
+class PostcodeNotSupported(InvalidParameter):
+    """HSDS's `postcode` and `proximity` need a post-code list with centroids; Bangladesh has no
+    sourced one in this directory, so they are refused rather than silently ignored."""
+
+    code = "postcode-not-supported"
+    en = (
+        "is not supported: this directory holds no Bangladesh post-code list; search around a "
+        "place instead, e.g. near=Kalaroa&radius_km=5"
+    )
+    bn = (
+        "সমর্থিত নয়: এই নির্দেশিকায় বাংলাদেশের পোস্ট কোডের তালিকা নেই; বরং কোনো জায়গার "
+        "আশপাশে খুঁজুন, যেমন near=Kalaroa&radius_km=5"
+    )
+
+
+class TopOnlyOrParent(InvalidParameter):
+    field = "top_only"
+    en = "give top_only=true or parent_id, not both (top terms have no parent)"
+    bn = "top_only=true অথবা parent_id দিন, দুটো একসাথে নয় (শীর্ষ শ্রেণির কোনো অভিভাবক নেই)"
+
+
+class NotWithNdjson(InvalidParameter):
+    en = "is not used with format=ndjson: the stream holds every match, unpaged, by name"
+    bn = "format=ndjson-এর সঙ্গে ব্যবহার হয় না: স্ট্রিমে নাম অনুযায়ী সব ফলাফল থাকে, পাতা ছাড়া"
+
+
+class MinimalOrFull(InvalidParameter):
+    field = "minimal"
+    en = "give minimal=true or full=true, not both"
+    bn = "minimal=true অথবা full=true দিন, দুটো একসাথে নয়"

@@ -2,6 +2,7 @@
 
 import math
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, ClassVar, Literal
 
 from fastapi import Query
@@ -29,6 +30,7 @@ from app.directory.errors import (
     LatLngTogether,
     NearOrLatLng,
     NotFinite,
+    NotWithNdjson,
     RadiusNeedsPoint,
     RadiusTooLarge,
     RelevanceNeedsSearch,
@@ -57,6 +59,7 @@ class SearchParams(BaseModel):
             "taxonomy_id",
             "modified_after",
             "full",
+            "format",
         }
     )
 
@@ -104,6 +107,12 @@ class SearchParams(BaseModel):
     taxonomy_id: uuid.UUID | None = None
     modified_after: SaneDateTime | None = None
     full: bool = Field(default=False, description="Return fully nested services.")
+    format: Literal["json", "ndjson"] = Field(
+        default="json",
+        description="`json` (pages) or `ndjson`: every match, one JSON object per line "
+        "(application/x-ndjson), unpaged, by name, always from PostgreSQL; not with page, "
+        "per_page, sort or facets.",
+    )
 
     @classmethod
     def extensions(cls) -> list[str]:
@@ -112,6 +121,31 @@ class SearchParams(BaseModel):
 
 
 SearchParamsDep = Annotated[SearchParams, Query()]
+
+
+class ServiceSearchParams(SearchParams):
+    """The search parameters of `GET /services`: those of the searches plus HSDS `minimal`."""
+
+    HSDS: ClassVar[frozenset[str]] = SearchParams.HSDS | {"minimal"}
+
+    minimal: bool = Field(
+        default=False,
+        description="Items of just `id` and `modified_date` (for harvesters, with "
+        "`modified_after`; with `format=ndjson`, all of them in one call); not with full.",
+    )
+
+
+ServiceSearchParamsDep = Annotated[ServiceSearchParams, Query()]
+
+# what a stream has no use for: it is unpaged and in one order
+NOT_WITH_NDJSON = ("page", "per_page", "sort", "facets")
+
+
+def refuse_paging(sent: Iterable[str]) -> None:
+    """A 422 for the first paging parameter sent with `format=ndjson` (never ignored)."""
+    for name in NOT_WITH_NDJSON:
+        if name in sent:
+            raise NotWithNdjson(field=name)
 
 
 def _finite(name: str, value: float | None) -> None:

@@ -1,26 +1,37 @@
 """Public read API of the directory (HSDS 3.0 API profile with Bangladesh extensions)."""
 
 import uuid
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.deps import OptionalActor
 from app.core.config import get_settings
 from app.core.db import SessionDep, get_session
 from app.core.middleware import CrossOrigin
+from app.core.ndjson import MEDIA_TYPE, Format, PageOf, StreamEngineDep, stream_pages
 from app.core.pagination import Page, PageNumber, PerPage
 from app.core.params import SearchText
 from app.directory import service as directory
 from app.directory.confidential import Viewer, viewer_for
-from app.directory.params import SearchParams, SearchParamsDep, build_service_query
+from app.directory.errors import MinimalOrFull, PostcodeNotSupported, TopOnlyOrParent
+from app.directory.params import (
+    SearchParamsDep,
+    ServiceSearchParams,
+    ServiceSearchParamsDep,
+    build_service_query,
+    refuse_paging,
+)
 from app.directory.schemas import (
     ApiRoot,
     OrganizationRead,
     ServiceAtLocationRead,
     ServiceFull,
     ServiceListItem,
+    ServiceMinimal,
     TaxonomyRead,
     TaxonomyTermRead,
 )
@@ -92,9 +103,20 @@ async def read_api_root() -> ApiRoot:
         attribution=ATTRIBUTION,
         attribution_bn=ATTRIBUTION_BN,
         extensions={
-            "search_parameters": SearchParams.extensions(),
+            "search_parameters": ServiceSearchParams.extensions(),
             "languages": ["en", "bn"],
         },
+    )
+
+
+def _ndjson(request: Request, engine: AsyncEngine, page_of: PageOf) -> StreamingResponse:
+    """Every item of a list, page after page of one snapshot, as ndjson (after refusing the
+    paging parameters, which a stream has no use for)."""
+    refuse_paging(request.query_params.keys())
+    return StreamingResponse(
+        stream_pages(engine, page_of),
+        media_type=MEDIA_TYPE,
+        headers={"X-Search-Backend": "postgres"},
     )
 
 
@@ -110,25 +132,54 @@ SEARCH_HEADERS = {
 }
 
 
+NDJSON_CONTENT = {
+    MEDIA_TYPE: {
+        "schema": {"type": "string"},
+        "example": '{"id": "...", "name": "..."}\n{"id": "...", "name": "..."}\n',
+    }
+}
+
+
 @router.get(
     "/services",
-    response_model=Page[ServiceListItem] | Page[ServiceFull],
+    response_model=Page[ServiceListItem] | Page[ServiceFull] | Page[ServiceMinimal],
     response_model_exclude_none=True,
-    responses={200: {"description": "One page of services.", "headers": SEARCH_HEADERS}},
+    responses={
+        200: {
+            "description": "One page of services; with `format=ndjson` every match, one list "
+            "item (or minimal item) per line.",
+            "headers": SEARCH_HEADERS,
+            "content": NDJSON_CONTENT,
+        }
+    },
 )
 async def search_services(
     session: SessionDep,
     backend: SearchBackendDep,
-    params: SearchParamsDep,
+    params: ServiceSearchParamsDep,
     response: Response,
     viewer: ViewerDep,
-) -> Response | Page[ServiceFull]:
+    request: Request,
+    engine: StreamEngineDep,
+) -> Response | Page[ServiceFull] | Page[ServiceMinimal]:
     """Search services by word, place, category and distance (HSDS page envelope).
 
     `X-Search-Backend` names the backend that answered (`postgres` or `meilisearch`);
     `X-Search-Fallback` says why PostgreSQL answered for a configured Meilisearch.
+    `format=ndjson` streams every match instead, from PostgreSQL; `minimal=true` gives items of
+    just `id` and `modified_date`.
     """
+    if params.minimal and params.full:
+        raise MinimalOrFull()
+    if params.format == "ndjson":
+        refuse_paging(request.query_params.keys())
     query = await build_service_query(session, params)
+    if params.format == "ndjson":
+        return directory.service_stream(engine, query, minimal=params.minimal)
+    if params.minimal:
+        minimal = await directory.search_service_minimal(session, backend, query=query)
+        _served_by(response, backend)
+        return minimal
     if params.full:
         page = await directory.search_services_full(session, backend, query=query, viewer=viewer)
         _served_by(response, backend)
@@ -146,8 +197,16 @@ async def read_service(session: SessionDep, service_id: str, viewer: ViewerDep) 
     return await directory.get_service(session, service_id=service_id, viewer=viewer)
 
 
+NDJSON_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "One page, or every item with `format=ndjson`.", "content": NDJSON_CONTENT}
+}
+
+
 @router.get(
-    "/organizations", response_model=Page[OrganizationRead], response_model_exclude_none=True
+    "/organizations",
+    response_model=Page[OrganizationRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def list_organizations(
     session: SessionDep,
@@ -155,10 +214,21 @@ async def list_organizations(
     page: PageNumber = 1,
     per_page: PerPage = 20,
     full_service: bool = False,
+    format: Format = "json",
     *,
     viewer: ViewerDep,
-) -> Page[OrganizationRead]:
+    request: Request,
+    engine: StreamEngineDep,
+) -> Page[OrganizationRead] | StreamingResponse:
     """Organizations, optionally matching a name (English or Bangla)."""
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_organizations(
+                s, search=search, page=number, per_page=size, full=full_service, viewer=viewer
+            ),
+        )
     return await directory.list_organizations(
         session, search=search, page=page, per_page=per_page, full=full_service, viewer=viewer
     )
@@ -176,16 +246,50 @@ async def read_organization(
     return await directory.get_organization(session, organization_id=organization_id, viewer=viewer)
 
 
+POSTCODE_DESCRIPTION = (
+    "HSDS parameter, not supported: there is no sourced Bangladesh post-code list, so any value "
+    "is a 422 `postcode-not-supported`; use `near=<place>&radius_km=<km>` instead."
+)
+
+
+def refuse_postcode(*, postcode: str | None, proximity: str | None) -> None:
+    """A 422 for either HSDS post-code parameter, whatever its value (never ignored)."""
+    for name, value in (("postcode", postcode), ("proximity", proximity)):
+        if value is not None:
+            raise PostcodeNotSupported(field=name)
+
+
 @router.get(
     "/service_at_locations",
     response_model=Page[ServiceAtLocationRead],
     response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def search_service_at_locations(
-    session: SessionDep, params: SearchParamsDep, viewer: ViewerDep
-) -> Page[ServiceAtLocationRead]:
-    """Services at their locations, with the same filters as `/services`."""
+    session: SessionDep,
+    params: SearchParamsDep,
+    viewer: ViewerDep,
+    request: Request,
+    engine: StreamEngineDep,
+    postcode: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
+    proximity: Annotated[str | None, Query(description=POSTCODE_DESCRIPTION)] = None,
+) -> Page[ServiceAtLocationRead] | StreamingResponse:
+    """Services at their locations, with the same filters as `/services`.
+
+    HSDS's `postcode` and `proximity` are declared so that they are refused with their own
+    problem (`postcode-not-supported`) rather than as unknown parameters."""
+    refuse_postcode(postcode=postcode, proximity=proximity)
+    if params.format == "ndjson":
+        refuse_paging(request.query_params.keys())
     query = await build_service_query(session, params)
+    if params.format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_service_at_locations(
+                s, query=replace(query, page=number, per_page=size), viewer=viewer
+            ),
+        )
     return await directory.list_service_at_locations(session, query=query, viewer=viewer)
 
 
@@ -201,11 +305,27 @@ async def read_service_at_location(
     return await directory.get_service_at_location(session, sal_id=sal_id, viewer=viewer)
 
 
-@router.get("/taxonomies", response_model=Page[TaxonomyRead], response_model_exclude_none=True)
+@router.get(
+    "/taxonomies",
+    response_model=Page[TaxonomyRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
+)
 async def list_taxonomies(
-    session: SessionDep, page: PageNumber = 1, per_page: PerPage = 20
-) -> Page[TaxonomyRead]:
+    session: SessionDep,
+    request: Request,
+    engine: StreamEngineDep,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+    format: Format = "json",
+) -> Page[TaxonomyRead] | StreamingResponse:
     """The taxonomies in use."""
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_taxonomies(s, page=number, per_page=size),
+        )
     return await directory.list_taxonomies(session, page=page, per_page=per_page)
 
 
@@ -218,21 +338,54 @@ async def read_taxonomy(session: SessionDep, taxonomy_id: str) -> TaxonomyRead:
 
 
 @router.get(
-    "/taxonomy_terms", response_model=Page[TaxonomyTermRead], response_model_exclude_none=True
+    "/taxonomy_terms",
+    response_model=Page[TaxonomyTermRead],
+    response_model_exclude_none=True,
+    responses=NDJSON_LIST,
 )
 async def list_taxonomy_terms(
     session: SessionDep,
     taxonomy_id: uuid.UUID | None = None,
-    parent_id: uuid.UUID | None = None,
+    parent_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Only the terms under this term; an unknown id gives an empty list."),
+    ] = None,
+    top_only: Annotated[
+        bool, Query(description="Only the top terms (those without a parent); not with parent_id.")
+    ] = False,
     search: SearchText = None,
     page: PageNumber = 1,
     per_page: PerPage = 20,
-) -> Page[TaxonomyTermRead]:
-    """Service categories (taxonomy terms) with English and Bangla names."""
+    format: Format = "json",
+    *,
+    request: Request,
+    engine: StreamEngineDep,
+) -> Page[TaxonomyTermRead] | StreamingResponse:
+    """Service categories (taxonomy terms) with English and Bangla names.
+
+    An unknown `parent_id` filters like an unknown `taxonomy_id`: to an empty list (HSDS defines
+    no error for it, and a term with no children gives the same answer)."""
+    if top_only and parent_id is not None:
+        raise TopOnlyOrParent()
+    if format == "ndjson":
+        return _ndjson(
+            request,
+            engine,
+            lambda s, number, size: directory.list_taxonomy_terms(
+                s,
+                taxonomy_id=taxonomy_id,
+                parent_id=parent_id,
+                top_only=top_only,
+                search=search,
+                page=number,
+                per_page=size,
+            ),
+        )
     return await directory.list_taxonomy_terms(
         session,
         taxonomy_id=taxonomy_id,
         parent_id=parent_id,
+        top_only=top_only,
         search=search,
         page=page,
         per_page=per_page,

@@ -15,6 +15,14 @@ class Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class ServiceMinimal(BaseModel):
+    """HSDS `minimal=true`: what a harvester needs to tell which services changed (with
+    `modified_after`), before it reads them one by one."""
+
+    id: uuid.UUID
+    modified_date: datetime
+
+
 class AssuredBy(BaseModel):
     """The organization that vouches for an entry: that of the user who verified it (whose
     email is never public)."""

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, null, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Text, case, cast, func, null, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
+from starlette.responses import Response, StreamingResponse
 
+from app.core.ndjson import MEDIA_TYPE, stream_lines
 from app.core.pagination import Page, fetch_page, page_meta
 from app.directory.confidential import Viewer, hidden_locations, redact_location
 from app.directory.errors import (
@@ -37,12 +39,19 @@ from app.directory.schemas import (
     ServiceAtLocationRead,
     ServiceBase,
     ServiceFull,
+    ServiceMinimal,
     TaxonomyRead,
     TaxonomyTermRead,
 )
 from search.backend import SearchBackend
 from search.models import ServiceSearch
-from search.postgres import location_conditions, location_geography, point_of, service_conditions
+from search.postgres import (
+    every_match,
+    location_conditions,
+    location_geography,
+    point_of,
+    service_conditions,
+)
 from search.query import VISIBLE_STATUSES, ServiceQuery
 from search.text import search_key
 
@@ -237,6 +246,41 @@ async def search_service_list(
         }
     head = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1]
     return f'{head},"contents":[{",".join(contents)}]}}'.encode()
+
+
+async def search_service_minimal(
+    session: AsyncSession, backend: SearchBackend, *, query: ServiceQuery
+) -> Page[ServiceMinimal]:
+    """One page of `{id, modified_date}` items (HSDS `minimal`), in the backend's order."""
+    result = await backend.search_services(query)
+    ids = [hit.service_id for hit in result.hits]
+    doc = ServiceSearch.__table__.c
+    stmt = select(doc.service_id, doc.modified_at).where(doc.service_id.in_(ids))
+    modified = dict((await session.execute(stmt)).tuples().all())
+    return Page[ServiceMinimal].build(
+        contents=[ServiceMinimal(id=i, modified_date=modified[i]) for i in ids if i in modified],
+        total=result.total,
+        page=query.page,
+        per_page=query.per_page,
+        facets=await name_facets(session, result.facets) if query.facets else None,
+    )
+
+
+def service_stream(engine: AsyncEngine, query: ServiceQuery, *, minimal: bool) -> Response:
+    """Every matching service as ndjson: the list items the pages hold (so the same services
+    are left out), or the minimal items; PostgreSQL answers whatever backend is configured."""
+
+    def line(row: Row[Any]) -> str:
+        if minimal:
+            return ServiceMinimal(
+                id=row.service_id, modified_date=row.modified_at
+            ).model_dump_json()
+        return str(row.document)
+
+    stream = stream_lines(engine, every_match(query, minimal=minimal), line)
+    return StreamingResponse(
+        stream, media_type=MEDIA_TYPE, headers={"X-Search-Backend": "postgres"}
+    )
 
 
 async def _shown_services(
@@ -516,13 +560,17 @@ async def list_taxonomy_terms(
     search: str | None,
     page: int,
     per_page: int,
+    top_only: bool = False,
 ) -> Page[TaxonomyTermRead]:
-    """Taxonomy terms, optionally of one taxonomy or parent, or matching a word."""
+    """Taxonomy terms, optionally of one taxonomy or parent, only the top ones (no parent), or
+    matching a word."""
     conditions: list[Any] = []
     if taxonomy_id is not None:
         conditions.append(TaxonomyTerm.taxonomy_id == taxonomy_id)
     if parent_id is not None:
         conditions.append(TaxonomyTerm.parent_id == parent_id)
+    if top_only:
+        conditions.append(TaxonomyTerm.parent_id.is_(None))
     if search:
         key = _like_pattern(search)
         conditions.append(

@@ -7,7 +7,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from app.directory.params import SearchParams
+from app.directory.params import ServiceSearchParams
 from directory_data import DATA_DIR
 
 HSDS_OPENAPI = DATA_DIR / "hsds" / "v3.0" / "schema" / "openapi.json"
@@ -35,6 +35,6 @@ async def test_the_root_lists_the_extensions_of_the_services_search(client: Asyn
 
     listed = root["extensions"]["search_parameters"]
     assert listed == [name for name in accepted if name not in hsds]
-    assert listed == SearchParams.extensions()
-    assert SearchParams.HSDS.issubset(hsds)
-    assert set(accepted) == set(SearchParams.model_fields)
+    assert listed == ServiceSearchParams.extensions()
+    assert ServiceSearchParams.HSDS.issubset(hsds)
+    assert set(accepted) == set(ServiceSearchParams.model_fields)
