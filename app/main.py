@@ -43,6 +43,7 @@ from app.directory.search_engine import (
 from app.gazetteer import routes as gazetteer_routes
 from app.health import router as health_router
 from app.portal.routes import install_portal
+from app.print import routes as print_routes
 from app.referrals import routes as referral_routes
 from app.referrals.jobs import run_periodically
 from app.referrals.mous import partners_of
@@ -60,6 +61,7 @@ ROUTE_MODULES = (
     referral_routes,
     auth_routes,
     user_routes,
+    print_routes,
 )
 
 
