@@ -48,11 +48,11 @@ def page_numbers(lang: Lang) -> str:
     before, rest = words.split("{page}")
     between, after = rest.split("{pages}")
     parts = [
-        json.dumps(before),
+        json.dumps(before, ensure_ascii=False),
         f"counter(page, {style})",
-        json.dumps(between),
+        json.dumps(between, ensure_ascii=False),
         f"counter(pages, {style})",
-        json.dumps(after),
+        json.dumps(after, ensure_ascii=False),
     ]
     return "@page { @bottom-center { content: " + " ".join(parts) + "; } }"
 
