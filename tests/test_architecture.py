@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("app.auth", "app.audit", "app.directory", "app.gazetteer", "app.portal", "app.referrals")
+DOMAINS = (
+    "app.auth",
+    "app.audit",
+    "app.directory",
+    "app.gazetteer",
+    "app.portal",
+    "app.print",
+    "app.referrals",
+)
 
 # (the importing part, what it must not import, why)
 RULES = [
@@ -18,6 +26,8 @@ RULES = [
     ("app.auth", ("app.referrals", "app.portal"), "accounts know organizations, not referrals"),
     ("app.referrals", ("app.portal",), "referrals know no page"),
     ("app.audit", ("app.directory", "app.referrals", "app.portal"), "the log knows no domain"),
+    ("app.portal", ("app.print",), "the pages link to the printed documents, never import them"),
+    ("app.print", ("app.referrals", "app.auth", "app.audit"), "print is the public directory"),
 ]
 
 

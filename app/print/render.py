@@ -20,9 +20,7 @@ PORTAL_TEMPLATES = HERE.parent / "portal" / "templates"
 BASE_URL = HERE.as_uri() + "/"
 
 environment = Environment(
-    loader=ChoiceLoader(
-        [FileSystemLoader(HERE / "templates"), FileSystemLoader(PORTAL_TEMPLATES)]
-    ),
+    loader=ChoiceLoader([FileSystemLoader(HERE / "templates"), FileSystemLoader(PORTAL_TEMPLATES)]),
     autoescape=True,
     auto_reload=False,
 )

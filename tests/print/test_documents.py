@@ -3,9 +3,9 @@ intact, the seed's providers and phones, A4 and card sizes, embedded fonts, the 
 the licences, nothing confidential or inactive, bad input refused."""
 
 import re
-import uuid
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
