@@ -44,6 +44,7 @@ from app.exports import routes as export_routes
 from app.gazetteer import routes as gazetteer_routes
 from app.health import router as health_router
 from app.portal.routes import install_portal
+from app.print import routes as print_routes
 from app.referrals import routes as referral_routes
 from app.referrals.jobs import run_periodically
 from app.referrals.mous import partners_of
@@ -62,6 +63,7 @@ ROUTE_MODULES = (
     referral_routes,
     auth_routes,
     user_routes,
+    print_routes,
 )
 
 

@@ -14,6 +14,7 @@ DOMAINS = (
     "app.exports",
     "app.gazetteer",
     "app.portal",
+    "app.print",
     "app.referrals",
 )
 
@@ -31,6 +32,8 @@ RULES = [
     ("app.auth", ("app.referrals", "app.portal"), "accounts know organizations, not referrals"),
     ("app.referrals", ("app.portal",), "referrals know no page"),
     ("app.audit", ("app.directory", "app.referrals", "app.portal"), "the log knows no domain"),
+    ("app.portal", ("app.print",), "the pages link to the printed documents, never import them"),
+    ("app.print", ("app.referrals", "app.auth", "app.audit"), "print is the public directory"),
 ]
 
 

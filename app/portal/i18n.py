@@ -119,6 +119,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_helpline list": ("the national helpline list", "জাতীয় হেল্পলাইনের তালিকা"),
     "source_openstreetmap": ("OpenStreetMap", "ওপেনস্ট্রিটম্যাপ"),
     "source_maintainer": ("the directory's maintainers", "নির্দেশিকার রক্ষণাবেক্ষণকারীরা"),
+    # the printed directory and hotline card (app/print)
+    "print_title": ("Service directory of {district}", "{district} জেলার সেবা নির্দেশিকা"),
+    "print_printed_on": ("Printed on {date}", "মুদ্রণের তারিখ {date}"),
+    "print_filters": ("Showing: {what}", "যা আছে: {what}"),
+    "print_online": ("The same search online, always up to date:",
+                     "একই খোঁজ অনলাইনে, সবসময় হালনাগাদ:"),
+    "print_page": ("Page {page} of {pages}", "পৃষ্ঠা {page} / {pages}"),
+    "print_empty": ("The directory lists no service for this search.",
+                    "এই খোঁজে নির্দেশিকায় কোনো সেবা নেই।"),
+    "print_licences": ("Data sources and licences", "তথ্যের উৎস ও লাইসেন্স"),
+    "print_helpline_sources": ("National helplines: the government and news pages each helpline's "
+                               "record cites (the directory's helpline list).",
+                               "জাতীয় হেল্পলাইন: প্রতিটি হেল্পলাইনের রেকর্ডে উল্লেখ করা সরকারি ও "
+                               "সংবাদ পাতা (নির্দেশিকার হেল্পলাইনের তালিকা)।"),
+    "print_fonts": ("Fonts: Noto Sans and Noto Sans Bengali © Google, SIL Open Font License 1.1.",
+                    "ফন্ট: নোটো সান্স ও নোটো সান্স বাংলা © গুগল, SIL ওপেন ফন্ট লাইসেন্স ১.১।"),
+    "print_providers": ("Service providers", "সেবাদানকারী"),
+    "print_key_providers": ("Help in {district}", "{district} জেলায় সহায়তা"),
+    "print_scan": ("Scan for the full list", "পূর্ণ তালিকার জন্য স্ক্যান করুন"),
     "km": ("{n} km", "{n} কিমি"),
     "m": ("{n} m", "{n} মিটার"),
 }  # fmt: skip
