@@ -47,7 +47,7 @@ def made_up_directory(services: int, lang: Lang) -> Directory:
                         confidential=False,
                         address=f"Road {n}",
                     )
-                ],  # fmt: skip
+                ],
                 calls=[Call(number=words.number(f"0100000{n:04d}"), tel=f"tel:0100000{n:04d}")],
                 hours=["Sun–Thu 09:00–17:00"],
                 verified=words("not_verified"),
