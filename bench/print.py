@@ -38,8 +38,16 @@ def made_up_directory(services: int, lang: Lang) -> Directory:
                 categories=[groups[n % len(groups)].name],
                 free=n % 2 == 0,
                 distance=None,
-                places=[Place(name=None, area="Bench upazila, Bench district", exact=True,
-                              approximate=False, confidential=False, address=f"Road {n}")],  # fmt: skip
+                places=[
+                    Place(
+                        name=None,
+                        area="Bench upazila, Bench district",
+                        exact=True,
+                        approximate=False,
+                        confidential=False,
+                        address=f"Road {n}",
+                    )
+                ],
                 calls=[Call(number=words.number(f"0100000{n:04d}"), tel=f"tel:0100000{n:04d}")],
                 hours=["Sun–Thu 09:00–17:00"],
                 verified=words("not_verified"),

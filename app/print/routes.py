@@ -2,6 +2,8 @@
 The database is read first; WeasyPrint, synchronous and CPU-bound, then runs in a worker thread
 so that the event loop keeps serving."""
 
+import re
+
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -19,12 +21,14 @@ cross_origin = CrossOrigin()
 PDF = {"content": {"application/pdf": {}}, "description": "A PDF"}
 
 
-def _pdf(body: bytes, name: str, lang: Lang) -> Response:
+def _pdf(body: bytes, document: str, district: str, lang: Lang) -> Response:
+    # a header is Latin-1: a Bangla district name stays out of the file name
+    name = "-".join(p for p in (document, re.sub(r"[^A-Za-z0-9]+", "", district), lang) if p)
     return Response(
         body,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{name}"',
+            "Content-Disposition": f'inline; filename="{name}.pdf"',
             "Content-Language": lang,
             "Cache-Control": "public, max-age=300",
             "Vary": "Accept-Language",
@@ -57,7 +61,7 @@ async def print_directory(
         "directory.html", language, d=directory, qr=render.qr_svg(directory.online_url)
     )
     body = await run_in_threadpool(render.pdf, document, "directory.css", language)
-    return _pdf(body, f"directory-{filters.district}-{language}.pdf", language)
+    return _pdf(body, "directory", filters.district, language)
 
 
 @router.get("/print/hotline-card.pdf", response_class=Response, responses={200: PDF})
@@ -75,4 +79,4 @@ async def print_hotline_card(
     card = await documents.card(session, backend, filters, language)
     document = render.html("hotline-card.html", language, c=card, qr=render.qr_svg(card.online_url))
     body = await run_in_threadpool(render.pdf, document, "hotline-card.css")
-    return _pdf(body, f"hotline-card-{filters.district}-{language}.pdf", language)
+    return _pdf(body, "hotline-card", filters.district, language)

@@ -166,6 +166,14 @@ async def test_the_directory_is_an_a4_pdf_with_the_districts_providers(
         assert re.search(r"Page 1 of \d+", found)
 
 
+async def test_a_district_named_in_bangla_prints_too(client: AsyncClient) -> None:
+    response = await client.get("/print/hotline-card.pdf", params={"district": "যশোর"})
+
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'inline; filename="hotline-card-bn.pdf"'
+    assert info(response.content)["Pages"] == "2"
+
+
 async def test_the_qr_code_and_the_link_lead_to_the_same_search_online(
     client: AsyncClient,
 ) -> None:
