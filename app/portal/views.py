@@ -249,14 +249,14 @@ class Filters:
             pairs.append(("page", str(changed.page)))
         return urlencode(pairs)
 
-    def place_query(self, lang: Lang | None = None) -> str:
+    def place_query(self, lang: Lang | None = None, kept: tuple[str, ...] = PLACE_KEPT) -> str:
         """The category and place of this search, for the printed and downloaded directory.
 
         A print or an export takes the directory by place and kind, not by words or distance:
         the words of a search would make a partial list look like the whole directory.
         """
         pairs = [("lang", lang)] if lang else []
-        pairs += [(name, getattr(self, name)) for name in PLACE_KEPT if getattr(self, name)]
+        pairs += [(name, getattr(self, name)) for name in kept if getattr(self, name)]
         return urlencode(pairs)
 
 

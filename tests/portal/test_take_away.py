@@ -32,13 +32,15 @@ async def test_a_search_links_to_its_print_and_data(
     for path in DOCUMENTS:
         (href,) = parsed.hrefs(path + "?")
         query = parse_qs(urlsplit(href).query)
-        assert query["district"] == ["Jashore"] and query["category"] == ["legal_aid"]
+        assert query["district"] == ["Jashore"]
+        # the card is the district's, whatever the search's kind
+        assert query.get("category") == (None if "hotline" in path else ["legal_aid"])
         assert "search" not in query
         assert query.get("lang") == ([lang] if path.startswith("/print/") else None)
 
 
 async def test_each_link_answers_with_its_document(client: AsyncClient) -> None:
-    _, parsed = await page(client, "/find", lang="bn", district="Jashore")
+    _, parsed = await page(client, "/find", lang="bn", district="Jashore", category="legal_aid")
 
     for path, media_type in DOCUMENTS.items():
         (href,) = parsed.hrefs(path + "?")
@@ -47,6 +49,14 @@ async def test_each_link_answers_with_its_document(client: AsyncClient) -> None:
         assert answer.headers["content-type"].startswith(media_type), href
     licences = await client.get(parsed.hrefs("/export/licences")[0])
     assert licences.status_code == 200 and "ODbL" in licences.text
+
+
+async def test_a_print_is_offered_once_a_district_is_chosen(client: AsyncClient) -> None:
+    # a printed directory is a district's: the whole country is no list to hand out
+    _, parsed = await page(client, "/find", lang="en", category="legal_aid")
+
+    assert parsed.hrefs("/export/services.csv?category=legal_aid")
+    assert not parsed.hrefs("/print/")
 
 
 async def test_a_page_without_results_offers_no_download(client: AsyncClient) -> None:
