@@ -31,6 +31,13 @@ ENV PATH=/opt/venv/bin:$PATH \
     ENVIRONMENT=production \
     ALEMBIC_CONFIG=/app/alembic.ini
 
+# WeasyPrint (the printed directory, app/print) loads Pango and HarfBuzz at run time; the PDFs'
+# fonts ship with the package (app/print/fonts), so no font package is needed
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 libharfbuzz0b fontconfig \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 directory \
     && useradd --system --uid 10001 --gid directory --home-dir /app --no-create-home directory
 

@@ -40,9 +40,11 @@ from app.directory.search_engine import (
     discard_outbox_periodically,
     keep_meilisearch_in_step,
 )
+from app.exports import routes as export_routes
 from app.gazetteer import routes as gazetteer_routes
 from app.health import router as health_router
 from app.portal.routes import install_portal
+from app.print import routes as print_routes
 from app.referrals import routes as referral_routes
 from app.referrals.jobs import run_periodically
 from app.referrals.mous import partners_of
@@ -54,12 +56,14 @@ logger = logging.getLogger("app")
 ROUTE_MODULES = (
     directory_routes,
     gazetteer_routes,
+    export_routes,
     maintenance_routes,
     correction_routes,
     audit_routes,
     referral_routes,
     auth_routes,
     user_routes,
+    print_routes,
 )
 
 

@@ -118,6 +118,11 @@ bench_size() {  # bench_size NAME SERVICES [bench.compare options]
   .venv/bin/python -m bench.portal --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
   # a harvester's full read: format=ndjson beside a walk of the JSON pages
   .venv/bin/python -m bench.ndjson --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
+  # the open-data exports, whole and for one district
+  .venv/bin/python -m bench.exports --base-url "http://127.0.0.1:$PORT" \
+    --label "($services synthetic services + seed)" || RUN_STATUS=$?
+  # the printed directory: a 200-service district rendered in-process, the seed districts' PDFs
+  .venv/bin/python -m bench.print --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
   if [[ ${BENCH_REFERRALS:-1000000} -gt 0 && -z $REFERRALS_DONE ]]; then
     REFERRALS_DONE=1
     DATABASE_URL=$PG_URL/$name .venv/bin/python -m bench.referrals --base-url "http://127.0.0.1:$PORT" \

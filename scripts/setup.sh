@@ -25,12 +25,19 @@ need=()
 [[ -f /usr/share/postgresql/15/extension/postgis-3.control ]] || need+=(postgresql-15-postgis-3)
 # the README's examples (and the test that runs them) use curl and jq
 for tool in curl jq; do command -v "$tool" >/dev/null || need+=("$tool"); done
+# WeasyPrint (the printed directory, app/print) loads Pango, HarfBuzz and fontconfig at run time
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libharfbuzz0b fontconfig; do
+  installed "$package" || need+=("$package")
+done
 if ((browser)); then
   # the browser tests render English and Bangla pages: Chromium brings no fonts of its own
-  for package in chromium fonts-liberation fonts-lohit-beng-bengali; do
+  # poppler-utils: the print tests read the PDFs with pdftotext, pdfinfo, pdffonts and pdftoppm
+  for package in chromium fonts-liberation fonts-lohit-beng-bengali poppler-utils; do
     installed "$package" || need+=("$package")
   done
   command -v npm >/dev/null || need+=(npm)
+  # the GeoJSON export's test opens it with GDAL's ogrinfo, as QGIS would
+  command -v ogrinfo >/dev/null || need+=(gdal-bin)
 fi
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"

@@ -7,17 +7,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("app.auth", "app.audit", "app.directory", "app.gazetteer", "app.portal", "app.referrals")
+DOMAINS = (
+    "app.auth",
+    "app.audit",
+    "app.directory",
+    "app.exports",
+    "app.gazetteer",
+    "app.portal",
+    "app.print",
+    "app.referrals",
+)
 
 # (the importing part, what it must not import, why)
 RULES = [
     ("search", ("app", "directory_data"), "search is a library the directory uses"),
     ("app.core", (*DOMAINS, "app.main", "app.server", "app.cli"), "the core knows no domain"),
-    ("app.directory", ("app.referrals", "app.portal"), "the directory knows no referral"),
+    (
+        "app.directory",
+        ("app.referrals", "app.portal", "app.exports"),
+        "the directory knows no referral nor export",
+    ),
+    ("app.exports", ("app.referrals", "app.portal"), "exports publish the public directory"),
     ("app.gazetteer", ("app.directory", "app.referrals", "app.portal"), "places come first"),
     ("app.auth", ("app.referrals", "app.portal"), "accounts know organizations, not referrals"),
     ("app.referrals", ("app.portal",), "referrals know no page"),
     ("app.audit", ("app.directory", "app.referrals", "app.portal"), "the log knows no domain"),
+    ("app.portal", ("app.print",), "the pages link to the printed documents, never import them"),
+    ("app.print", ("app.referrals", "app.auth", "app.audit"), "print is the public directory"),
 ]
 
 

@@ -38,6 +38,8 @@ KEPT = (
     "radius_km",
     "free_of_cost",
 )
+# the ones a printed or downloaded directory keeps
+PLACE_KEPT = ("category", "district", "upazila")
 
 
 class NotANumber(InvalidParameter):
@@ -245,6 +247,16 @@ class Filters:
                 pairs.append((name, value))
         if changed.page > 1:
             pairs.append(("page", str(changed.page)))
+        return urlencode(pairs)
+
+    def place_query(self, lang: Lang | None = None) -> str:
+        """The category and place of this search, for the printed and downloaded directory.
+
+        A print or an export takes the directory by place and kind, not by words or distance:
+        the words of a search would make a partial list look like the whole directory.
+        """
+        pairs = [("lang", lang)] if lang else []
+        pairs += [(name, getattr(self, name)) for name in PLACE_KEPT if getattr(self, name)]
         return urlencode(pairs)
 
 
