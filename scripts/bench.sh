@@ -116,6 +116,8 @@ bench_size() {  # bench_size NAME SERVICES [bench.compare options]
   fi
   # the portal's pages beside the API for the same queries, one client
   .venv/bin/python -m bench.portal --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
+  # a harvester's full read: format=ndjson beside a walk of the JSON pages
+  .venv/bin/python -m bench.ndjson --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
   # the open-data exports, whole and for one district
   .venv/bin/python -m bench.exports --base-url "http://127.0.0.1:$PORT" \
     --label "($services synthetic services + seed)" || RUN_STATUS=$?

@@ -87,6 +87,26 @@ async def get_viewer(session: SessionDep, actor: OptionalActor) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
+# the HSDS 3.0 API parameters beyond paging and search, as this API treats them
+HSDS_PARAMETERS = {
+    "supported": {
+        "format": ["json", "ndjson"],
+        "minimal": ["/services"],
+        "full": ["/services"],
+        "full_service": ["/organizations"],
+        "modified_after": ["/services", "/service_at_locations"],
+        "top_only": ["/taxonomy_terms"],
+        "parent_id": ["/taxonomy_terms"],
+    },
+    "refused": {
+        "postcode": "postcode-not-supported: no sourced Bangladesh post-code list; "
+        "use near=<place>&radius_km=<km>",
+        "proximity": "postcode-not-supported: no sourced Bangladesh post-code list; "
+        "use near=<place>&radius_km=<km>",
+    },
+}
+
+
 @router.get("/", response_model=ApiRoot, response_model_exclude_none=True)
 async def read_api_root() -> ApiRoot:
     """Information about this API and its relationship with HSDS."""
@@ -105,6 +125,7 @@ async def read_api_root() -> ApiRoot:
         extensions={
             "search_parameters": ServiceSearchParams.extensions(),
             "languages": ["en", "bn"],
+            "hsds_parameters": HSDS_PARAMETERS,
         },
     )
 

@@ -3,6 +3,7 @@ either served (`top_only`, `parent_id`, `minimal`, `format`) or refused with its
 (`postcode`, `proximity`), never silently ignored."""
 
 import uuid
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -133,3 +134,38 @@ async def test_minimal_with_full_is_a_422(client: AsyncClient) -> None:
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith("minimal: ")
+
+
+async def test_the_root_lists_the_hsds_parameters_supported_and_refused(
+    client: AsyncClient,
+) -> None:
+    listed = (await get_json(client, "/"))["extensions"]["hsds_parameters"]
+    openapi = (await client.get("/openapi.json")).json()
+
+    for name, paths in listed["supported"].items():
+        for path in paths if name != "format" else ["/services", "/taxonomies"]:
+            accepted = {p["name"] for p in openapi["paths"][path]["get"]["parameters"]}
+            assert name in accepted, (name, path)
+    for name in listed["refused"]:
+        response = await client.get("/service_at_locations", params={name: "1"})
+        assert response.json()["type"].endswith(listed["refused"][name].split(":")[0])
+
+
+LISTS = ["/services", "/organizations", "/service_at_locations", "/taxonomies", "/taxonomy_terms"]
+
+
+async def test_the_openapi_documents_the_hsds_parameters(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+
+    def parameters(path: str) -> dict[str, Any]:
+        return {p["name"]: p for p in paths[path]["get"]["parameters"]}
+
+    for path in LISTS:
+        declared = parameters(path)["format"]
+        assert declared["schema"]["enum"] == ["json", "ndjson"], path
+        assert "ndjson" in declared["description"]
+        assert "application/x-ndjson" in paths[path]["get"]["responses"]["200"]["content"]
+    assert "modified_date" in parameters("/services")["minimal"]["description"]
+    assert {"top_only", "parent_id"} <= set(parameters("/taxonomy_terms"))
+    for name in ("postcode", "proximity"):
+        assert "postcode-not-supported" in parameters("/service_at_locations")[name]["description"]
