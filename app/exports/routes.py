@@ -24,6 +24,10 @@ router = APIRouter(prefix="/export", tags=["exports"])
 cross_origin = CrossOrigin()
 
 BOM = "\ufeff"
+# the bodies as OpenAPI describes them (generated clients get text, a JSON object, bytes); the
+# zip is also declared as octet-stream, the binary type client generators know
+TEXT = {"schema": {"type": "string"}}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _licences_url() -> str:
@@ -45,7 +49,7 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
 @router.get(
     "/services.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per service."}},
+    responses={200: {"content": {"text/csv": TEXT}, "description": "One row per service."}},
 )
 async def export_services_csv(session: SessionDep, query: ExportQuery) -> Response:
     """Every public service, one row each, names in English and Bangla (UTF-8 with a BOM so
@@ -64,7 +68,7 @@ async def export_services_csv(session: SessionDep, query: ExportQuery) -> Respon
     response_class=Response,
     responses={
         200: {
-            "content": {"application/geo+json": {}},
+            "content": {"application/geo+json": {"schema": {"type": "object"}}},
             "description": "An RFC 7946 FeatureCollection, one feature per service at a place.",
         }
     },
@@ -89,7 +93,7 @@ async def export_services_geojson(session: SessionDep, query: ExportQuery) -> Re
     response_class=Response,
     responses={
         200: {
-            "content": {"application/zip": {}},
+            "content": {"application/zip": BINARY, "application/octet-stream": BINARY},
             "description": "An HSDS 3.0 tabular data package (CSV files, datapackage.json, "
             "LICENSES.md).",
         }
@@ -105,7 +109,7 @@ async def export_hsds_datapackage(session: SessionDep, query: ExportQuery) -> Re
 @router.get(
     "/licences",
     response_class=Response,
-    responses={200: {"content": {"text/markdown": {}}, "description": "LICENSES.md."}},
+    responses={200: {"content": {"text/markdown": TEXT}, "description": "LICENSES.md."}},
 )
 async def export_licences() -> Response:
     """The licences and attributions of every source of the exports, English and Bangla."""
