@@ -18,7 +18,12 @@ router = APIRouter(tags=["print"])
 # what other origins may call (SplitCORS): both documents are public
 cross_origin = CrossOrigin()
 
-PDF = {"content": {"application/pdf": {}}, "description": "A PDF"}
+# also declared as octet-stream, the binary type client generators know (as the exports do)
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+PDF = {
+    "content": {"application/pdf": _BINARY, "application/octet-stream": _BINARY},
+    "description": "A PDF",
+}
 
 
 def _pdf(body: bytes, document: str, district: str, lang: Lang) -> Response:
