@@ -40,8 +40,10 @@ async def make_service(
     free_of_cost: bool | None = None,
     area_pcodes: tuple[str, ...] = (),
     organization: Organization | None = None,
+    confidential: bool = False,
 ) -> Service:
-    """A service, optionally at a point and/or covering admin areas, indexed for search."""
+    """A service, optionally at a point (a confidential one: a safe home) and/or covering admin
+    areas, indexed for search."""
     org = organization or await make_organization(session, name=f"{name} provider")
     service = Service(
         id=uuid.uuid4(),
@@ -61,6 +63,7 @@ async def make_service(
             name=f"{name} site",
             latitude=Decimal(f"{lat:.6f}"),
             longitude=Decimal(f"{lng:.6f}"),
+            confidential=confidential,
             data_source="test",
         )
         session.add(location)

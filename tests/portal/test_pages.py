@@ -12,8 +12,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.directory.models import Location, Service, ServiceAtLocation
-from search.refresh import refresh
+from app.directory.models import Service
 from tests.builders import make_service
 
 HELPLINES = ("999", "109", "1098", "16430", "333")
@@ -157,20 +156,14 @@ async def exact_clinic(session: AsyncSession) -> Service:
 
 
 async def _confidential_shelter(session: AsyncSession) -> Service:
-    service = await make_service(
-        session, name="Quagga safe home", lat=23.1601, lng=89.2001, categories=("shelter",)
+    return await make_service(
+        session,
+        name="Quagga safe home",
+        lat=23.1601,
+        lng=89.2001,
+        categories=("shelter",),
+        confidential=True,
     )
-    location_id = (
-        await session.execute(
-            select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == service.id)
-        )
-    ).scalar_one()
-    location = await session.get(Location, location_id)
-    assert location is not None
-    location.confidential = True
-    await session.flush()
-    await refresh(session, [service.id])
-    return service
 
 
 async def test_each_result_says_how_to_reach_it(

@@ -114,16 +114,20 @@ def flat(value: str) -> str:
 async def hidden(session: AsyncSession) -> tuple[Service, Service]:
     """A shelter at a confidential location and an inactive clinic, both in Jashore."""
     shelter = await make_service(
-        session, name="Zebu safe home", lat=23.1661, lng=89.2071, categories=("shelter",)
+        session,
+        name="Zebu safe home",
+        lat=23.1661,
+        lng=89.2071,
+        categories=("shelter",),
+        confidential=True,
     )
-    location_id = (
+    location = (
         await session.execute(
-            select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == shelter.id)
+            select(Location)
+            .join(ServiceAtLocation)
+            .where(ServiceAtLocation.service_id == shelter.id)
         )
     ).scalar_one()
-    location = await session.get(Location, location_id)
-    assert location is not None
-    location.confidential = True
     session.add(Phone(id=uuid.uuid4(), location_id=location.id, number="01999000111"))
     inactive = await make_service(
         session, name="Zebu closed clinic", lat=23.1662, lng=89.2072, categories=("health",)
