@@ -1,0 +1,1 @@
+"""Lookup by SMS: questions in a text message, replies that fit a phone."""
