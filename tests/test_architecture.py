@@ -16,6 +16,7 @@ DOMAINS = (
     "app.portal",
     "app.print",
     "app.referrals",
+    "app.sms",
 )
 
 # (the importing part, what it must not import, why)
