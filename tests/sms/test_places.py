@@ -1,0 +1,33 @@
+"""The place of a text message, from the gazetteer the seed loads: spellings, Bangla, runs."""
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.gazetteer.service import find_places
+from app.sms.needs import read
+from app.sms.places import place_of
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("LEGAL KALAROA", "Kalaroa"),
+        ("আইন কলারোয়া", "Kalaroa"),
+        ("health jessore", "Jashore"),
+        ("health Jashore", "Jashore"),
+        ("যশোর স্বাস্থ্য", "Jashore"),
+    ],
+)
+async def test_a_place_in_any_spelling(session: AsyncSession, message: str, name: str) -> None:
+    place = await place_of(session, read(message).rest)
+
+    assert place is not None
+    (expected,) = {
+        p.pcode for p in await find_places(session, value=name) if p.level == place.level
+    }
+    assert place.pcode == expected and place.name_en.startswith(name[:4])
+
+
+async def test_words_that_name_no_place(session: AsyncSession) -> None:
+    assert await place_of(session, read("legal atlantis").rest) is None
+    assert await place_of(session, ()) is None
