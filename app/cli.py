@@ -1,5 +1,5 @@
 """Command-line tools: `directory serve`, `load-seed`, accounts, scheduled jobs,
-`search-rebuild`, `search-sync` and `check-db`."""
+`search-rebuild`, `search-sync`, `sms` and `check-db`."""
 
 import asyncio
 import sys
@@ -276,6 +276,49 @@ def search_sync_command(
             await get_engine().dispose()
 
     console.print(f"applied {asyncio.run(run())} queued changes to {uid}")
+
+
+@cli.command("sms")
+def sms_command(
+    message: str = typer.Argument(..., help='The text of an SMS, e.g. "LEGAL KALAROA".'),
+) -> None:
+    """Print the reply the SMS lookup sends to MESSAGE, and how many SMS it costs (nothing is
+    stored or sent: try the lookup without a gateway)."""
+    from app.directory.search_engine import search_backend
+    from app.sms.answer import answer
+    from app.sms.segments import LIMITS, count
+
+    async def ask() -> str:
+        try:
+            async with get_sessionmaker()() as session:
+                return (await answer(session, search_backend(session), message)).reply.text
+        finally:
+            await get_engine().dispose()
+
+    reply = asyncio.run(ask())
+    parts = count(reply)
+    single, part = LIMITS[parts.encoding]
+    room = single if parts.segments == 1 else part * parts.segments
+    typer.echo(reply)
+    typer.echo(
+        f"-- {parts.segments} SMS, {parts.encoding.upper()}, {parts.units} of {room} "
+        f"{'characters' if parts.encoding == 'gsm-7' else 'UTF-16 units'}"
+    )
+
+
+@cli.command("sms-forget")
+def sms_forget_command() -> None:
+    """Forget the SMS senders' hashes older than SMS_FORGET_AFTER_HOURS (the API does this
+    every EXPIRY_INTERVAL_MINUTES by itself)."""
+    from app.sms.store import forget_once
+
+    async def run() -> int:
+        try:
+            return await forget_once()
+        finally:
+            await get_engine().dispose()
+
+    console.print(f"forgot {asyncio.run(run())} SMS messages")
 
 
 @cli.command("check-db")

@@ -48,6 +48,8 @@ from app.print import routes as print_routes
 from app.referrals import routes as referral_routes
 from app.referrals.jobs import run_periodically
 from app.referrals.mous import partners_of
+from app.sms import routes as sms_routes
+from app.sms.store import forget_periodically
 
 logger = logging.getLogger("app")
 
@@ -64,6 +66,7 @@ ROUTE_MODULES = (
     auth_routes,
     user_routes,
     print_routes,
+    sms_routes,
 )
 
 
@@ -75,7 +78,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     jobs = []
     if settings.expiry_interval_minutes:
-        jobs.append(asyncio.create_task(run_periodically(settings.expiry_interval_minutes * 60)))
+        every = settings.expiry_interval_minutes * 60
+        jobs.append(asyncio.create_task(run_periodically(every)))
+        jobs.append(asyncio.create_task(forget_periodically(every)))
     if settings.search_backend == "meilisearch" and settings.search_sync_interval_seconds:
         interval = settings.search_sync_interval_seconds
         jobs.append(asyncio.create_task(keep_meilisearch_in_step(interval)))

@@ -6,6 +6,7 @@ from app.auth import models as auth_models
 from app.directory import models as directory_models
 from app.gazetteer import models as gazetteer_models
 from app.referrals import models as referral_models
+from app.sms import models as sms_models
 
 __all__ = [
     "audit_models",
@@ -13,4 +14,5 @@ __all__ = [
     "directory_models",
     "gazetteer_models",
     "referral_models",
+    "sms_models",
 ]

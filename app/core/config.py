@@ -99,6 +99,21 @@ class Settings(BaseSettings):
     portal_frame_ancestors: str = Field(default="*", pattern=r"^[^;,\r\n]+$")
     portal_district: str | None = None
 
+    # the SMS lookup (`POST /sms/inbound/{gateway}`): each gateway's shared secret (JSON object,
+    # e.g. `{"telerivet": "...", "smssync": "..."}`; a gateway without one is off, 404), how many
+    # messages a number may send an hour, how long a sender's keyed hash and its last search are
+    # kept, and how far around the place a reply looks past the place itself
+    sms_gateway_secrets: dict[str, str] = {}
+    sms_limit_per_hour: int = Field(default=5, ge=1, le=1000)
+    sms_forget_after_hours: int = Field(default=24, ge=1, le=24 * 90)
+    sms_radius_km: float = Field(default=30.0, gt=0, le=300)
+    # android-sms-gateway ignores a webhook's answer: replies go to its send API (the phone's
+    # local server, e.g. http://192.168.1.20:8080/message, or the cloud's
+    # https://api.sms-gate.app/3rdparty/v1/messages) with its user name and password
+    sms_android_send_url: str | None = None
+    sms_android_username: str | None = None
+    sms_android_password: str | None = None
+
     # webhooks are posted only to public internet addresses, except to these host names or
     # CIDRs (JSON list, e.g. `["hooks.internal", "10.20.0.0/16"]`): a receiver on our own network
     webhook_allowed_hosts: list[str] = []

@@ -4,6 +4,7 @@ English, any case, with one typo allowed in a longer word (as people type on a k
 import re
 from dataclasses import dataclass
 
+from app.portal.i18n import Lang
 from search.text import search_key
 
 # category code -> the words that ask for it (matching form: casefolded, NFC)
@@ -35,7 +36,7 @@ _BENGALI = re.compile("[\u0980-\u09ff]")
 class Words:
     """A message taken apart: its language, the need it names, and the words left for a place."""
 
-    lang: str  # "bn" when the message has any Bangla letter, else "en"
+    lang: Lang  # "bn" when the message has any Bangla letter, else "en"
     need: str | None
     rest: tuple[str, ...]
     asks_help: bool
