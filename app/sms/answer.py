@@ -58,6 +58,7 @@ async def _results(
     found = await providers(session, backend, need=search.need, place=place, lang=lang)
     need_name = await _need_name(session, search.need, lang)
     if not found:
+        need_name = need_name if lang == "bn" else need_name[:1].lower() + need_name[1:]
         lead = say(lang, "nothing_found", need=need_name, place=_name(place, lang))
         return Answer(replies.all_helplines(lang, lead, helplines), search)
     if search.shown >= len(found):

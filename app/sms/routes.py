@@ -9,6 +9,7 @@ from app.auth.deps import CurrentActor
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.middleware import CrossOrigin
+from app.core.openapi import problems
 from app.directory.routes import SearchBackendDep
 from app.sms import reports
 from app.sms.gateways import FORM, GATEWAYS, JSON, gateway_of
@@ -32,7 +33,10 @@ INBOUND_BODY: dict[str, Any] = {
 @router.post(
     "/sms/inbound/{gateway}",
     openapi_extra=INBOUND_BODY,
-    responses={200: {"description": "The gateway's acknowledgement, with the reply to send."}},
+    responses={
+        200: {"description": "The gateway's acknowledgement, with the reply to send."},
+        **problems(401, 413, 415),
+    },
 )
 async def sms_inbound(
     request: Request,

@@ -31,3 +31,18 @@ async def test_a_place_in_any_spelling(session: AsyncSession, message: str, name
 async def test_words_that_name_no_place(session: AsyncSession) -> None:
     assert await place_of(session, read("legal atlantis").rest) is None
     assert await place_of(session, ()) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [("legal kolaroa", "Kalaroa"), ("health jhikorgacha", "Jhikargacha"), ("আইন কলারোযা", "Kalaroa")],
+)
+async def test_a_misspelt_place(session: AsyncSession, message: str, name: str) -> None:
+    place = await place_of(session, read(message).rest)
+
+    assert place is not None and place.name_en == name
+
+
+async def test_a_word_like_no_place_is_none(session: AsyncSession) -> None:
+    assert await place_of(session, read("legal qqqq").rest) is None
+    assert await place_of(session, read("legal ab").rest) is None
