@@ -2,9 +2,10 @@
 view: no confidential point, no inactive service), those located in the place first, then the
 nearest around it, each nearest first from the place's centroid."""
 
+import math
 import uuid
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,7 @@ from search.query import VISIBLE_STATUSES, AdminLevel, Point, ServiceQuery
 
 # more than two SMS ever show, so that MORE has something to send
 CANDIDATES = 30
+EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -26,37 +28,68 @@ class Provider:
     area: str | None  # the upazila (or district) of its first location
 
 
-async def _ids(backend: SearchBackend, query: ServiceQuery) -> list[uuid.UUID]:
-    return [hit.service_id for hit in (await backend.search_services(query)).hits]
+def _km(a: Point, lat: float, lng: float) -> float:
+    """The great-circle distance (haversine, mean Earth radius)."""
+    dlat, dlng = math.radians(lat - a.lat), math.radians(lng - a.lng)
+    h = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(math.radians(a.lat)) * math.cos(math.radians(lat)) * math.sin(dlng / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+async def _hits(backend: SearchBackend, query: ServiceQuery) -> dict[uuid.UUID, float | None]:
+    return {hit.service_id: hit.distance_km for hit in (await backend.search_services(query)).hits}
+
+
+def _nearest(
+    card: dict[str, Any], centre: Point, found_at: float | None
+) -> tuple[float, dict[str, Any]]:
+    """A service's distance and its location nearest to the centre. The distance is measured
+    here from the points both backends index, so that either gives one order; a confidential
+    location (no point leaves the database) keeps the backend's distance."""
+    best: tuple[float, dict[str, Any]] = (math.inf, card["places"][0] if card["places"] else {})
+    for place in card["places"]:
+        if place["lat"] is not None and place["lng"] is not None:
+            best = min(best, (_km(centre, place["lat"], place["lng"]), place), key=lambda b: b[0])
+    if best[0] == math.inf and found_at is not None:
+        best = (found_at, best[1])
+    return best
 
 
 async def providers(
     session: AsyncSession, backend: SearchBackend, *, need: str, place: Place, lang: Lang
 ) -> list[Provider]:
-    """The services of category `need` for `place`: in it first, then within SMS_RADIUS_KM."""
+    """The services of category `need` for `place`: in it first, then within SMS_RADIUS_KM,
+    each group nearest first (then by name), one line per organization."""
     centre = Point(place.lat, place.lng)
-    inside = ServiceQuery(
-        point=centre,
-        admin={cast(AdminLevel, place.level): (place.pcode,)},
-        categories=(need,),
-        sort="distance",
-        per_page=CANDIDATES,
+    inside = await _hits(
+        backend,
+        ServiceQuery(
+            point=centre,
+            admin={cast(AdminLevel, place.level): (place.pcode,)},
+            categories=(need,),
+            sort="distance",
+            per_page=CANDIDATES,
+        ),
     )
-    around = ServiceQuery(
-        point=centre,
-        radius_km=get_settings().sms_radius_km,
-        categories=(need,),
-        sort="distance",
-        per_page=CANDIDATES,
+    around = await _hits(
+        backend,
+        ServiceQuery(
+            point=centre,
+            radius_km=get_settings().sms_radius_km,
+            categories=(need,),
+            sort="distance",
+            per_page=CANDIDATES,
+        ),
     )
-    ids = list(dict.fromkeys(await _ids(backend, inside) + await _ids(backend, around)))
-    found = await views.cards(session, ids)
+    distances = around | inside
+    found = await views.cards(session, list(distances))
     gazetteer = await views.gazetteer(session)
     words = Words(lang)
     national = {views.tel(number) for number in get_settings().portal_helplines}
-    result: list[Provider] = []
-    named: set[str] = set()
-    for sid in ids:
+    ranked = []
+    for sid, found_at in distances.items():
         card = found.get(sid)
         if card is None or card["status"] not in VISIBLE_STATUSES:
             continue
@@ -64,13 +97,15 @@ async def providers(
         phones = [call.number for call in view.calls if call.tel not in national]
         if view.calls and not phones:
             continue  # a national helpline itself: every reply names one already
-        location = card["places"][0] if card["places"] else {}
+        km, location = _nearest(card, centre, found_at)
         area = gazetteer.name(location.get("upazila"), words) or gazetteer.name(
             location.get("district"), words
         )
-        # who to go to is the organization; its first (nearest) service speaks for it
-        if view.organization in named:
-            continue
-        named.add(view.organization)
-        result.append(Provider(view.organization, phones[0] if phones else None, area))
+        provider = Provider(view.organization, phones[0] if phones else None, area)
+        ranked.append(((sid not in inside, round(km, 3), provider.name), provider))
+    result: list[Provider] = []
+    for _, provider in sorted(ranked, key=lambda r: r[0]):
+        # who to go to is the organization; its nearest service speaks for it
+        if provider.name not in {p.name for p in result}:
+            result.append(provider)
     return result
