@@ -35,6 +35,7 @@ RULES = [
     ("app.audit", ("app.directory", "app.referrals", "app.portal"), "the log knows no domain"),
     ("app.portal", ("app.print",), "the pages link to the printed documents, never import them"),
     ("app.print", ("app.referrals", "app.auth", "app.audit"), "print is the public directory"),
+    ("app.sms", ("app.referrals", "app.print", "app.exports"), "SMS answers from the directory"),
 ]
 
 

@@ -8,19 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.auth.actor import Actor, Role
-from app.core.errors import Forbidden
+from app.auth.actor import Actor
 from app.core.params import PeriodDep
 from app.directory.models import TaxonomyTerm
 from app.gazetteer.models import AdminArea
 from app.sms.models import SmsAskCount
+from app.sms.policy import NotSmsReader, sms_report_reach
 
 __all__ = ["PeriodDep", "SmsReport", "sms_report"]
-
-
-class NotSmsReader(Forbidden):
-    en = "Only platform and district admins read the SMS report."
-    bn = "শুধু প্ল্যাটফর্ম ও জেলা অ্যাডমিন এসএমএস প্রতিবেদন দেখতে পারেন।"
 
 
 class SmsCount(BaseModel):
@@ -52,7 +47,8 @@ async def sms_report(
     session: AsyncSession, actor: Actor, *, since: date | None, until: date | None
 ) -> SmsReport:
     """The questions of the period (Dhaka days, both inclusive) by need and upazila."""
-    if actor.role not in (Role.ADMIN, Role.DISTRICT_ADMIN):
+    reach = sms_report_reach(actor)
+    if reach is None:
         raise NotSmsReader()
     place = aliased(AdminArea)
     district = aliased(AdminArea)
@@ -83,8 +79,8 @@ async def sms_report(
     if until:
         stmt = stmt.where(SmsAskCount.day <= until)
     districts = None
-    if actor.role == Role.DISTRICT_ADMIN:
-        districts = sorted(actor.districts)
+    if not reach.everything:
+        districts = sorted(reach.districts)
         stmt = stmt.where(place.district_pcode.in_(districts))
     counts = [
         SmsCount.model_validate({**row._mapping, "need": row.need or None})

@@ -9,8 +9,8 @@ from app.gazetteer.service import find_places
 from app.portal.i18n import Lang
 from app.sms.answer import Answer, Search, answer
 from app.sms.lookup import providers
-from app.sms.places import place_of
 from app.sms.needs import read
+from app.sms.places import place_of
 from app.sms.segments import count, fits
 
 NATIONAL = ("109", "999", "1098", "16430", "333")

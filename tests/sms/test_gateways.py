@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import pytest
@@ -164,9 +164,9 @@ async def test_smssync_wrong_secret_and_duplicate(client: AsyncClient) -> None:
 class Receiver(BaseHTTPRequestHandler):
     """The send API of android-sms-gateway, as far as a test needs it: it keeps what it gets."""
 
-    received: list[tuple[str | None, dict[str, Any]]] = []
+    received: ClassVar[list[tuple[str | None, dict[str, Any]]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the handler's name)
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         Receiver.received.append(
             (self.headers["Authorization"], json.loads(self.rfile.read(length)))
