@@ -123,6 +123,10 @@ bench_size() {  # bench_size NAME SERVICES [bench.compare options]
     --label "($services synthetic services + seed)" || RUN_STATUS=$?
   # the printed directory: a 200-service district rendered in-process, the seed districts' PDFs
   .venv/bin/python -m bench.print --base-url "http://127.0.0.1:$PORT" || RUN_STATUS=$?
+  # the SMS lookup's answers on either backend, and the whole webhook path
+  .venv/bin/python -m bench.sms --database-url "$PG_URL/$name" --meili-url "$MEILI_URL" \
+    --meili-key "$MEILI_API_KEY" --meili-index "$index" --label "($services synthetic services + seed)" \
+    || RUN_STATUS=$?
   if [[ ${BENCH_REFERRALS:-1000000} -gt 0 && -z $REFERRALS_DONE ]]; then
     REFERRALS_DONE=1
     DATABASE_URL=$PG_URL/$name .venv/bin/python -m bench.referrals --base-url "http://127.0.0.1:$PORT" \

@@ -2,7 +2,8 @@
 
 `sms_message` holds, for SMS_FORGET_AFTER_HOURS only, the hash of each delivery (a message a
 gateway delivers twice is answered once) and of its sender (rate limits, MORE), never a number
-or a text. `sms_ask_count` counts the questions by day, need and place, with no sender.
+or a text. `sms_ask_count` counts the questions by day, need and place, with no sender. A
+trigram index on place names finds the name nearest to a misspelt one.
 
 Revision ID: 5e1d8c3a7b92
 Revises: 2a7c5e9d3f61
@@ -54,7 +55,17 @@ def upgrade() -> None:
     )
 
 
+    op.create_index(
+        "ix_admin_area_name_name_key_trgm",
+        "admin_area_name",
+        ["name_key"],
+        postgresql_using="gin",
+        postgresql_ops={"name_key": "gin_trgm_ops"},
+    )
+
+
 def downgrade() -> None:
+    op.drop_index("ix_admin_area_name_name_key_trgm", table_name="admin_area_name")
     op.drop_table("sms_ask_count")
     op.drop_index("ix_sms_message_received_at", table_name="sms_message")
     op.drop_index("ix_sms_message_sender_key_received_at", table_name="sms_message")

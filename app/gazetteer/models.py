@@ -52,6 +52,13 @@ class AdminAreaName(Base):
             "name_key",
             postgresql_ops={"name_key": "text_pattern_ops"},
         ),
+        # trigrams: the nearest name to a misspelt one (the SMS lookup's KOLAROA)
+        Index(
+            "ix_admin_area_name_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

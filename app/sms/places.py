@@ -12,6 +12,10 @@ from app.gazetteer.service import Place, find_places, preferred_place
 # a misspelt name counts only this similar to a real one, and only from this many letters on
 MIN_SIMILARITY = 0.4
 MIN_LETTERS = 4
+# a place is named in the first few words, and no name is longer than a few words ("Jashore
+# Sadar", "Dhaka South City Corporation"): a long text costs no more lookups than a short one
+PLACE_WORDS = 6
+LONGEST_NAME = 4
 NEAREST_NAMES = text("""
 SELECT pcode, similarity(name_key, :key) AS score FROM admin_area_name
 WHERE name_key % :key ORDER BY score DESC, pcode LIMIT 20
@@ -19,10 +23,12 @@ WHERE name_key % :key ORDER BY score DESC, pcode LIMIT 20
 
 
 def _runs(words: Sequence[str]) -> list[str]:
-    """The runs of consecutive words, longest first (left first among equals)."""
+    """The runs of consecutive words, longest first (left first among equals), of the first
+    `PLACE_WORDS` words and at most `LONGEST_NAME` long."""
+    words = words[:PLACE_WORDS]
     return [
         " ".join(words[start : start + size])
-        for size in range(len(words), 0, -1)
+        for size in range(min(len(words), LONGEST_NAME), 0, -1)
         for start in range(len(words) - size + 1)
     ]
 

@@ -46,3 +46,12 @@ async def test_a_misspelt_place(session: AsyncSession, message: str, name: str) 
 async def test_a_word_like_no_place_is_none(session: AsyncSession) -> None:
     assert await place_of(session, read("legal qqqq").rest) is None
     assert await place_of(session, read("legal ab").rest) is None
+
+
+async def test_a_long_message_costs_a_few_lookups(session: AsyncSession) -> None:
+    words = read("legal " + "lorem ipsum dolor " * 100 + "kalaroa").rest
+
+    assert len(words) == 301
+    assert await place_of(session, words) is None  # the place must come among the first words
+    found = await place_of(session, read("legal kalaroa " + "lorem " * 300).rest)
+    assert found is not None and found.name_en == "Kalaroa"
