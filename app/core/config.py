@@ -102,10 +102,11 @@ class Settings(BaseSettings):
     # the SMS lookup (`POST /sms/inbound/{gateway}`): each gateway's shared secret (JSON object,
     # e.g. `{"telerivet": "...", "smssync": "..."}`; a gateway without one is off, 404), how many
     # messages a number may send an hour, how long a sender's keyed hash and its last search are
-    # kept, and how far around the place a reply looks past the place itself
+    # kept (48 h outlasts android-sms-gateway's retries, about 45 h, so a late retry is not
+    # answered twice), and how far around the place a reply looks past the place itself
     sms_gateway_secrets: dict[str, str] = {}
     sms_limit_per_hour: int = Field(default=5, ge=1, le=1000)
-    sms_forget_after_hours: int = Field(default=24, ge=1, le=24 * 90)
+    sms_forget_after_hours: int = Field(default=48, ge=1, le=24 * 90)
     sms_radius_km: float = Field(default=30.0, gt=0, le=300)
     # android-sms-gateway ignores a webhook's answer: replies go to its send API (the phone's
     # local server, e.g. http://192.168.1.20:8080/message, or the cloud's

@@ -82,9 +82,15 @@ async def forget(session: AsyncSession) -> int:
 
 
 async def _last_search(session: AsyncSession, sender: bytes, before: int) -> Search | None:
+    """The sender's previous question, unless it is past forgetting (and not yet deleted)."""
+    kept = timedelta(hours=get_settings().sms_forget_after_hours)
     row = await session.scalar(
         select(SmsMessage)
-        .where(SmsMessage.sender_key == sender, SmsMessage.id < before)
+        .where(
+            SmsMessage.sender_key == sender,
+            SmsMessage.id < before,
+            SmsMessage.received_at >= func.now() - kept,
+        )
         .order_by(SmsMessage.id.desc())
         .limit(1)
     )
@@ -115,7 +121,6 @@ async def receive(session: AsyncSession, backend: SearchBackend, inbound: Inboun
         text("SELECT pg_advisory_xact_lock(:key)"),
         {"key": int.from_bytes(sender[:8], "big", signed=True)},
     )
-    await forget(session)
     message_id = await session.scalar(
         insert(SmsMessage)
         .values(

@@ -2,6 +2,7 @@
 answered once and a number gets a few replies an hour, also when its messages race."""
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,7 @@ from app.core.config import get_settings
 from app.directory.search_engine import search_backend
 from app.sms.models import SmsAskCount, SmsMessage
 from app.sms.store import DHAKA, Inbound, forget, national_number, receive, sender_key
-from tests.sms.conftest import SECRETS
+from tests.sms.conftest import SECRETS, documented, signed
 
 
 def inbound(text: str, sender: str = "+8801711000010", delivery: str | None = None) -> Inbound:
@@ -112,13 +113,23 @@ async def test_forgotten_after_the_configured_time(session: AsyncSession) -> Non
     backend = search_backend(session)
     number = "+8801711000016"
     await receive(session, backend, inbound("HEALTH JASHORE", number))
-    asked = await session.scalar(select(func.sum(SmsAskCount.count)))
     hours = get_settings().sms_forget_after_hours
     await session.execute(
         update(SmsMessage)
         .where(SmsMessage.sender_key == sender_key(number))
         .values(received_at=datetime.now(UTC) - timedelta(hours=hours, minutes=1))
     )
+    # past the time, a question is not gone on with even before it is deleted
+    too_late = await receive(session, backend, inbound("MORE", number))
+    assert too_late.reply is not None and "LEGAL KALAROA" in too_late.reply.text
+    await session.execute(
+        delete(SmsMessage).where(
+            SmsMessage.received_at > func.now() - timedelta(minutes=5),
+            SmsMessage.sender_key == sender_key(number),
+        )
+    )
+
+    asked = await session.scalar(select(func.sum(SmsAskCount.count)))
 
     assert await forget(session) >= 1
 
@@ -198,3 +209,21 @@ async def test_the_hourly_limit_holds_when_messages_race(
         assert sum(t.startswith("Too many messages") for t in texts) == 1
     finally:
         await _cleanup(engine, number)
+
+
+async def test_no_number_and_no_text_in_the_logs(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number, question = "+8801711000030", "আইন কলারোয়া"
+    # a send API that cannot be reached: the failure is logged, the number and text are not
+    monkeypatch.setattr(get_settings(), "sms_android_send_url", "http://127.0.0.1:9/message")
+    body = documented("android-sms-gateway")["body"]
+    body["payload"] |= {"message": question, "sender": number}
+    raw = json.dumps(body).encode()
+    with caplog.at_level("DEBUG"):
+        await client.post("/sms/inbound/telerivet", data=telerivet(question, number))
+        await client.post("/sms/inbound/android-sms-gateway", content=raw, headers=signed(raw))
+
+    assert "android-sms-gateway unreachable" in caplog.text
+    for secret in (number, national_number(number), question, "কলারোয়া"):
+        assert secret not in caplog.text
