@@ -16,6 +16,8 @@ from app.sms.places import place_of
         ("health jessore", "Jashore"),
         ("health Jashore", "Jashore"),
         ("যশোর স্বাস্থ্য", "Jashore"),
+        ("স্বাস্থ্য আমদিয়া ২", "Amdia"),  # a name with a Bangla digit
+        ("স্বাস্থ্য আমদিয়া 2", "Amdia"),
     ],
 )
 async def test_a_place_in_any_spelling(session: AsyncSession, message: str, name: str) -> None:
