@@ -54,7 +54,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "need", "place_pcode", name=op.f("pk_sms_ask_count")),
     )
 
-
     op.create_index(
         "ix_admin_area_name_name_key_trgm",
         "admin_area_name",
