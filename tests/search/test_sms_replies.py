@@ -1,4 +1,5 @@
-"""The same question gets the same reply from either search backend."""
+"""The same SMS question gets the same reply from either search backend (the committed test
+directory's index of this suite's `meili_index`)."""
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -6,9 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.sms.answer import answer
 from search.meili import MeiliSearch, make_search_http
 from search.postgres import PostgresSearch
-from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI, meili_index
-
-__all__ = ["meili_index"]  # the committed test directory's index, as the search suite builds it
+from tests.search.conftest import MEILI_API_KEY, MEILI_URL, NO_MEILI
 
 
 @pytest.mark.parametrize(
