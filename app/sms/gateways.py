@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from fastapi import Request
 
@@ -246,13 +246,14 @@ class RapidPro(Gateway):
         return {"reply": reply.text, "segments": count(reply.text).segments}
 
 
+GatewayName = Literal["telerivet", "smssync", "android-sms-gateway", "rapidpro"]
 GATEWAYS: dict[str, Gateway] = {
     gateway.name: gateway for gateway in (Telerivet(), SmsSync(), AndroidSmsGateway(), RapidPro())
 }
 
 
 def gateway_of(name: str, secrets: Mapping[str, str]) -> tuple[Gateway, str]:
-    """The gateway and its secret; `GatewayOff` for an unknown one or one without a secret."""
+    """The gateway and its secret; `GatewayOff` for one without a secret."""
     gateway, secret = GATEWAYS.get(name), secrets.get(name)
     if gateway is None or not secret:
         raise GatewayOff(gateway=name[:40])

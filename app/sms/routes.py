@@ -12,7 +12,7 @@ from app.core.middleware import CrossOrigin
 from app.core.openapi import problems
 from app.directory.routes import SearchBackendDep
 from app.sms import reports
-from app.sms.gateways import FORM, GATEWAYS, JSON, gateway_of
+from app.sms.gateways import FORM, JSON, GatewayName, gateway_of
 from app.sms.outbound import send_by_android_gateway
 from app.sms.store import receive
 
@@ -43,7 +43,7 @@ async def sms_inbound(
     session: SessionDep,
     backend: SearchBackendDep,
     background: BackgroundTasks,
-    gateway: Annotated[str, Path(max_length=40, description=", ".join(GATEWAYS))],
+    gateway: Annotated[GatewayName, Path(description="The gateway that posts.")],
 ) -> JSONResponse:
     """An SMS a gateway received: answered once (a retried delivery gets nothing more), within
     SMS_LIMIT_PER_HOUR per sender, in the question's language, in at most two SMS."""

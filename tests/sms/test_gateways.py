@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 from urllib.parse import urlencode
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
+from app.sms.gateways import GATEWAYS, GatewayName
 from app.sms.models import SmsMessage
 from app.sms.segments import fits
 from tests.sms.conftest import SECRETS, documented, signed
@@ -331,11 +332,15 @@ async def test_rapidpro_token_is_required(client: AsyncClient) -> None:
 # what any gateway may get wrong ------------------------------------------------------------------
 
 
+def test_the_path_names_every_adapter() -> None:
+    assert set(GATEWAYS) == set(get_args(GatewayName))
+
+
 @pytest.mark.parametrize("gateway", ["twilio", "TELERIVET", "x" * 41])
-async def test_unknown_gateway_is_404(client: AsyncClient, gateway: str) -> None:
+async def test_unknown_gateway_is_422(client: AsyncClient, gateway: str) -> None:
     response = await client.post(f"/sms/inbound/{gateway}", data=telerivet("HELP"))
 
-    assert response.status_code in (404, 422)
+    assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
