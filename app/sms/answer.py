@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.gazetteer.service import Place, find_places
 from app.portal import views
-from app.portal.i18n import Lang
+from app.portal.i18n import Lang, Words
 from app.sms import replies
 from app.sms.lookup import providers
 from app.sms.needs import read
@@ -35,13 +35,13 @@ class Answer:
 
 
 def _name(place: Place, lang: Lang) -> str:
-    return (place.name_bn or place.name_en) if lang == "bn" else place.name_en
+    return Words(lang).pick(place.name_en, place.name_bn)
 
 
 async def _need_name(session: AsyncSession, need: str, lang: Lang) -> str:
     for category in await views.categories(session):
         if category.code == need:
-            return category.name_bn if lang == "bn" else category.name_en
+            return Words(lang).pick(category.name_en, category.name_bn)
     return need
 
 

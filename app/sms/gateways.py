@@ -21,7 +21,6 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from fastapi import Request
@@ -112,16 +111,10 @@ def _text(fields: Mapping[str, Any], name: str, *, limit: int, required: bool = 
     return value
 
 
-def _digest(*parts: str) -> str:
-    """A delivery's identity from its contents (a retry repeats them); keyed again when kept."""
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Received:
-    """What a gateway's request carries: a message to answer, or an event to acknowledge."""
-
-    inbound: Inbound | None
+def _identity(*parts: str) -> str:
+    """A delivery's identity from its contents (a retry repeats them); kept only as the keyed
+    hash of `store.delivery_key`."""
+    return "\0".join(parts)
 
 
 class Gateway:
@@ -130,28 +123,28 @@ class Gateway:
     # whether the reply goes back in the webhook's answer (else through the gateway's own API)
     replies_in_answer: ClassVar[bool] = True
 
-    async def receive(self, request: Request, secret: str) -> Received:
+    async def receive(self, request: Request, secret: str) -> Inbound | None:
         raise NotImplementedError
 
-    def answer(self, received: Received, reply: Reply | None) -> dict[str, Any]:
+    def answer(self, inbound: Inbound | None, reply: Reply | None) -> dict[str, Any]:
         raise NotImplementedError
 
 
 class Telerivet(Gateway):
     name = "telerivet"
 
-    async def receive(self, request: Request, secret: str) -> Received:
+    async def receive(self, request: Request, secret: str) -> Inbound | None:
         fields = await _fields(request, self.accepted)
         if not _same(fields.get("secret"), secret):
             raise WrongSecret()
         if fields.get("event", "incoming_message") != "incoming_message":
-            return Received(None)  # a status event: nothing to answer
+            return None  # a status event: nothing to answer
         sender = _text(fields, "from_number", limit=MAX_SENDER)
         content = _text(fields, "content", limit=MAX_TEXT, required=False)
-        delivery = fields.get("id") or _digest(sender, content, str(fields.get("time_created")))
-        return Received(Inbound(self.name, sender, content, str(delivery)))
+        delivery = fields.get("id") or _identity(sender, content, str(fields.get("time_created")))
+        return Inbound(self.name, sender, content, str(delivery))
 
-    def answer(self, received: Received, reply: Reply | None) -> dict[str, Any]:
+    def answer(self, inbound: Inbound | None, reply: Reply | None) -> dict[str, Any]:
         return {"messages": [{"content": reply.text}] if reply else []}
 
 
@@ -159,7 +152,7 @@ class SmsSync(Gateway):
     name = "smssync"
     accepted = (*FORM, *JSON)  # the app can be set to post JSON
 
-    async def receive(self, request: Request, secret: str) -> Received:
+    async def receive(self, request: Request, secret: str) -> Inbound | None:
         fields = await _fields(request, self.accepted)
         if not _same(fields.get("secret"), secret):
             raise WrongSecret()
@@ -169,17 +162,17 @@ class SmsSync(Gateway):
         if fields.get("message_id"):
             delivery = f"{device}\0{fields['message_id']}"
         else:
-            delivery = _digest(sender, message, str(fields.get("sent_timestamp")))
-        return Received(Inbound(self.name, sender, message, delivery))
+            delivery = _identity(sender, message, str(fields.get("sent_timestamp")))
+        return Inbound(self.name, sender, message, delivery)
 
-    def answer(self, received: Received, reply: Reply | None) -> dict[str, Any]:
+    def answer(self, inbound: Inbound | None, reply: Reply | None) -> dict[str, Any]:
         payload: dict[str, Any] = {"success": True, "error": None}
-        if reply and received.inbound:
+        if reply and inbound:
             payload |= {
                 "task": "send",
                 "messages": [
                     {
-                        "to": received.inbound.sender,
+                        "to": inbound.sender,
                         "message": reply.text,
                         "uuid": str(uuid.uuid4()),
                     }
@@ -193,7 +186,7 @@ class AndroidSmsGateway(Gateway):
     accepted = JSON
     replies_in_answer = False
 
-    async def receive(self, request: Request, secret: str) -> Received:
+    async def receive(self, request: Request, secret: str) -> Inbound | None:
         body = await request.body()
         stamp = request.headers.get("x-timestamp", "")
         signature = request.headers.get("x-signature", "")
@@ -204,7 +197,7 @@ class AndroidSmsGateway(Gateway):
             raise WrongSecret()
         fields = await _fields(request, self.accepted)
         if fields.get("event") != "sms:received":
-            return Received(None)  # sms:sent, sms:delivered, system:ping…
+            return None  # sms:sent, sms:delivered, system:ping…
         payload = fields.get("payload")
         if not isinstance(payload, dict):
             raise MissingField(field="payload")
@@ -213,34 +206,34 @@ class AndroidSmsGateway(Gateway):
         sender = _text(payload, sender_field, limit=MAX_SENDER)
         message = _text(payload, "message", limit=MAX_TEXT, required=False)
         # its messageId is not unique: a delivery is its device, sender, text and time together
-        delivery = _digest(
+        delivery = _identity(
             str(fields.get("deviceId")),
             sender,
             message,
             str(payload.get("receivedAt")),
             str(payload.get("simNumber")),
         )
-        return Received(Inbound(self.name, sender, message, delivery))
+        return Inbound(self.name, sender, message, delivery)
 
-    def answer(self, received: Received, reply: Reply | None) -> dict[str, Any]:
-        return {"received": received.inbound is not None, "reply_sent_by_api": reply is not None}
+    def answer(self, inbound: Inbound | None, reply: Reply | None) -> dict[str, Any]:
+        return {"received": inbound is not None, "reply_sent_by_api": reply is not None}
 
 
 class RapidPro(Gateway):
     name = "rapidpro"
     accepted = (*FORM, *JSON)
 
-    async def receive(self, request: Request, secret: str) -> Received:
+    async def receive(self, request: Request, secret: str) -> Inbound | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "token" or not _same(token.strip(), secret):
             raise WrongSecret()
         fields = await _fields(request, self.accepted)
         sender = _text(fields, "from", limit=MAX_SENDER)
         text = _text(fields, "text", limit=MAX_TEXT, required=False)
-        delivery = fields.get("id") or _digest(sender, text, str(fields.get("date")))
-        return Received(Inbound(self.name, sender, text, str(delivery)))
+        delivery = fields.get("id") or _identity(sender, text, str(fields.get("date")))
+        return Inbound(self.name, sender, text, str(delivery))
 
-    def answer(self, received: Received, reply: Reply | None) -> dict[str, Any]:
+    def answer(self, inbound: Inbound | None, reply: Reply | None) -> dict[str, Any]:
         if reply is None:
             return {"reply": None, "segments": 0}
         return {"reply": reply.text, "segments": count(reply.text).segments}

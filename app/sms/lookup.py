@@ -25,7 +25,7 @@ EARTH_RADIUS_KM = 6371.0088
 class Provider:
     name: str  # the organization's
     phone: str | None  # as the directory has it; None when it has none (none is made up)
-    area: str | None  # the upazila (or district) of its first location
+    area: str | None  # the upazila (or district) of its location nearest to the place
 
 
 def _km(a: Point, lat: float, lng: float) -> float:
@@ -103,9 +103,8 @@ async def providers(
         )
         provider = Provider(view.organization, phones[0] if phones else None, area)
         ranked.append(((sid not in inside, round(km, 3), provider.name), provider))
-    result: list[Provider] = []
+    # who to go to is the organization; its first service in this order speaks for it
+    first: dict[str, Provider] = {}
     for _, provider in sorted(ranked, key=lambda r: r[0]):
-        # who to go to is the organization; its nearest service speaks for it
-        if provider.name not in {p.name for p in result}:
-            result.append(provider)
-    return result
+        first.setdefault(provider.name, provider)
+    return list(first.values())

@@ -48,12 +48,11 @@ async def sms_inbound(
     """An SMS a gateway received: answered once (a retried delivery gets nothing more), within
     SMS_LIMIT_PER_HOUR per sender, in the question's language, in at most two SMS."""
     adapter, secret = gateway_of(gateway, get_settings().sms_gateway_secrets)
-    received = await adapter.receive(request, secret)
-    outcome = await receive(session, backend, received.inbound) if received.inbound else None
-    reply = outcome.reply if outcome else None
-    if reply and received.inbound and not adapter.replies_in_answer:
-        background.add_task(send_by_android_gateway, received.inbound.sender, reply.text)
-    return JSONResponse(adapter.answer(received, reply))
+    inbound = await adapter.receive(request, secret)  # None: an event, not a message
+    reply = (await receive(session, backend, inbound)).reply if inbound else None
+    if reply and inbound and not adapter.replies_in_answer:
+        background.add_task(send_by_android_gateway, inbound.sender, reply.text)
+    return JSONResponse(adapter.answer(inbound, reply))
 
 
 @router.get("/reports/sms", response_model=reports.SmsReport)

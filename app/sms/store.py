@@ -144,7 +144,6 @@ async def receive(session: AsyncSession, backend: SearchBackend, inbound: Inboun
             SmsMessage.id < message_id,
         )
     )
-    last = await _last_search(session, sender, message_id)
     if (recent or 0) >= settings.sms_limit_per_hour:
         # the first message over the limit hears why; a flood after it costs no more SMS
         if recent == settings.sms_limit_per_hour:
@@ -152,6 +151,7 @@ async def receive(session: AsyncSession, backend: SearchBackend, inbound: Inboun
             helpline = helpline_for(None, settings.portal_helplines)
             return Outcome(with_helpline(lang, say(lang, "limited"), helpline), limited=True)
         return Outcome(None, limited=True)
+    last = await _last_search(session, sender, message_id)
     result: Answer = await answer(session, backend, inbound.text, last)
     found = result.search
     await session.execute(
